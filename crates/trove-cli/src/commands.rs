@@ -1,0 +1,256 @@
+//! The CLI's commands, each a thin call into the core.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use trove_core::cache::{Account, Credential, NewAccount};
+use trove_core::library::{self, Library};
+use trove_core::model::{AssetKind, AssetQuery, SortKey};
+use trove_core::provider::KNOWN_PROVIDERS;
+use trove_server::RunningServer;
+
+use crate::{AccountCommand, Cli, Command};
+
+#[derive(Args)]
+pub struct LsArgs {
+    #[arg(long)]
+    json: bool,
+    /// Only this kind: image, video, audio or other.
+    #[arg(long = "type")]
+    kind: Option<String>,
+    /// Only assets with this tag (repeat for all-of).
+    #[arg(long)]
+    tag: Vec<String>,
+    /// Only assets whose name or tags contain this text.
+    #[arg(long)]
+    search: Option<String>,
+    /// newest, oldest, name, size or duration.
+    #[arg(long, default_value = "newest")]
+    sort: String,
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long, default_value_t = 1000)]
+    limit: u32,
+}
+
+#[derive(Args)]
+pub struct UploadArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Target account (default: the Local library).
+    #[arg(long)]
+    account: Option<String>,
+    /// Comma-separated tags for every file.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) tags: Vec<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = cli
+        .data_dir
+        .or_else(library::default_data_dir)
+        .context("no data directory: pass --data-dir or set TROVE_DATA_DIR")?;
+    let library = Library::open_quiet(&data_dir)?;
+    library.local_account()?;
+    match cli.command {
+        Command::Account(AccountCommand::Add {
+            name,
+            provider,
+            base_url,
+            api_key_env,
+        }) => {
+            if !KNOWN_PROVIDERS.contains(&provider.as_str()) {
+                bail!(
+                    "unknown provider {provider:?} (known: {})",
+                    KNOWN_PROVIDERS.join(", ")
+                );
+            }
+            if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+                bail!("--base-url must start with http:// or https://, got {base_url:?}");
+            }
+            let account = library.add_account(NewAccount {
+                name,
+                provider,
+                base_url,
+                credential: Credential::Env(api_key_env),
+            })?;
+            println!("added account {} ({})", account.name, account.id);
+        }
+        Command::Account(AccountCommand::Ls) => {
+            for account in library.accounts()? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    account.id, account.name, account.provider, account.base_url
+                );
+            }
+        }
+        Command::Sync { account } => return sync(&library, account.as_deref()).await,
+        Command::Ls(args) => ls(&library, args)?,
+        Command::Upload(args) => return upload(&library, args).await,
+        Command::Status { json } => {
+            let statuses = library.statuses()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&statuses)?);
+            } else {
+                for s in statuses {
+                    let last = s.last_sync_at.as_deref().unwrap_or("never");
+                    let error = s.last_error.map(|e| format!("\t{e}")).unwrap_or_default();
+                    println!(
+                        "{}\t{:?}\t{} assets\tlast sync {last}{error}",
+                        s.name, s.connectivity, s.asset_count
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the Local library's server when `account` is the in-process one.
+async fn serve_if_local(
+    library: &Library,
+    account: &Account,
+) -> anyhow::Result<Option<RunningServer>> {
+    if account.credential != Credential::InProcess {
+        return Ok(None);
+    }
+    Ok(Some(trove_server::start_local_library(library).await?))
+}
+
+async fn sync(library: &Library, only: Option<&str>) -> anyhow::Result<ExitCode> {
+    let accounts = match only {
+        Some(name) => vec![library.account(name)?],
+        None => library.accounts()?,
+    };
+    let mut failed = false;
+    for account in accounts {
+        let server = serve_if_local(library, &account).await?;
+        match library.sync(&account).await {
+            Ok(report) => println!(
+                "{}: {} listed, {} new, {} updated, {} removed{}",
+                account.name,
+                report.listed,
+                report.inserted,
+                report.updated,
+                report.removed,
+                if report.complete {
+                    ""
+                } else {
+                    " (listing incomplete: nothing removed)"
+                }
+            ),
+            Err(error) => {
+                failed = true;
+                eprintln!("{}: sync failed: {error}", account.name);
+            }
+        }
+        if let Some(server) = server {
+            server.shutdown().await;
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn ls(library: &Library, args: LsArgs) -> anyhow::Result<()> {
+    let kind = match args.kind.as_deref() {
+        None => None,
+        Some(text @ ("image" | "video" | "audio" | "other")) => {
+            Some(AssetKind::parse_lenient(text))
+        }
+        Some(other) => bail!("--type must be image, video, audio or other, got {other:?}"),
+    };
+    let sort = match args.sort.as_str() {
+        "newest" => SortKey::Newest,
+        "oldest" => SortKey::Oldest,
+        "name" => SortKey::Name,
+        "size" => SortKey::Size,
+        "duration" => SortKey::Duration,
+        other => bail!("--sort must be newest, oldest, name, size or duration, got {other:?}"),
+    };
+    let account_id = args
+        .account
+        .as_deref()
+        .map(|a| library.account(a))
+        .transpose()?
+        .map(|a| a.id);
+    let page = library.query(&AssetQuery {
+        account_id,
+        kind,
+        tags: args.tag,
+        text: args.search,
+        sort,
+        offset: 0,
+        limit: args.limit,
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&page.items)?);
+        return Ok(());
+    }
+    for asset in &page.items {
+        let size = asset
+            .size
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            asset.id,
+            asset.kind.as_str(),
+            size,
+            asset.name,
+            asset.tags.join(",")
+        );
+    }
+    if page.total as usize > page.items.len() {
+        eprintln!(
+            "({} of {} shown; use --limit)",
+            page.items.len(),
+            page.total
+        );
+    }
+    Ok(())
+}
+
+async fn upload(library: &Library, args: UploadArgs) -> anyhow::Result<ExitCode> {
+    let account = match &args.account {
+        Some(name) => library.account(name)?,
+        None => library.local_account()?,
+    };
+    let server = serve_if_local(library, &account).await?;
+    let mut failures = 0;
+    for path in &args.files {
+        match library.upload(&account, path, &args.tags).await {
+            Ok(asset) if args.json => println!("{}", serde_json::to_string(&asset)?),
+            Ok(asset) => println!(
+                "uploaded {} as {} ({})",
+                path.display(),
+                asset.id,
+                asset.kind.as_str()
+            ),
+            // Pre-flight errors already name the file; others do not.
+            Err(error @ library::LibraryError::Upload(_)) => {
+                failures += 1;
+                eprintln!("{error}");
+            }
+            Err(error) => {
+                failures += 1;
+                eprintln!("{}: {error}", path.display());
+            }
+        }
+    }
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    Ok(if failures > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,78 @@
+//! Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records
+//! how many have run. Never edit a released migration: add a new one.
+
+use std::path::Path;
+
+use super::CacheError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: accounts, their sync state, assets and the tag index.
+    "CREATE TABLE accounts (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        provider    TEXT NOT NULL,
+        base_url    TEXT NOT NULL,
+        credential  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE sync_state (
+        account_id    TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        connectivity  TEXT NOT NULL DEFAULT 'unknown',
+        last_sync_at  TEXT,
+        last_error    TEXT
+    );
+    CREATE TABLE assets (
+        account_id        TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        id                TEXT NOT NULL,
+        name              TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        content_type      TEXT,
+        size              INTEGER,
+        width             INTEGER,
+        height            INTEGER,
+        duration_s        REAL,
+        tags_json         TEXT NOT NULL DEFAULT '[]',
+        url               TEXT,
+        thumbnail_url     TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT,
+        used_in_videos    INTEGER,
+        used_in_templates INTEGER,
+        last_used         TEXT,
+        usage_fetched_at  TEXT,
+        PRIMARY KEY (account_id, id)
+    );
+    CREATE INDEX assets_by_created ON assets(created_at DESC);
+    CREATE INDEX assets_by_name ON assets(name COLLATE NOCASE);
+    CREATE TABLE asset_tags (
+        account_id TEXT NOT NULL,
+        asset_id   TEXT NOT NULL,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (account_id, asset_id, tag),
+        FOREIGN KEY (account_id, asset_id) REFERENCES assets(account_id, id) ON DELETE CASCADE
+    );
+    CREATE INDEX asset_tags_by_tag ON asset_tags(tag);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(conn: &mut rusqlite::Connection, path: &Path) -> Result<(), CacheError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(CacheError::TooNew {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let version = index as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, path = %path.display(), "cache schema migrated");
+    }
+    Ok(())
+}

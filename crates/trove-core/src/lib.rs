@@ -1,0 +1,25 @@
+//! Trove's core library: everything the desktop shell and the CLI share, with no Tauri dependency.
+//!
+//! - [`model`]: the normalized asset model (and the IPC types generated for the UI);
+//! - [`cache`]: the local SQLite mirror of every account, which answers all browsing offline;
+//! - [`provider`]: one adapter per remote Assets API, behind the [`provider::Provider`] trait;
+//! - [`sync`]: pulls a remote listing into the cache without ever losing data to a partial listing;
+//! - [`probe`]: reads a media file's real format and dimensions from its bytes;
+//! - [`upload`]: probe, check against the provider's limits, send, and cache the result;
+//! - [`library`]: a data directory opened as a whole: its cache, its accounts and their providers.
+
+pub mod cache;
+pub mod library;
+pub mod model;
+pub mod probe;
+pub mod provider;
+pub mod sync;
+pub mod upload;
+
+#[cfg(test)]
+mod bindings;
+
+/// The current time as RFC 3339 UTC with second precision, the format every timestamp in Trove uses.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,259 @@
+//! A Trove data directory opened as a whole: its cache, its accounts, and a provider for each.
+//!
+//! Layout: `cache.sqlite3` (the mirror of every account) and `library/` (the Local library's own
+//! storage, served by the asset server the app or the CLI runs in-process). Every change the core
+//! makes is announced as a [`TroveEvent`] through the sink given at open, which the desktop shell
+//! forwards to the UI and the CLI ignores.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::cache::{Account, Cache, CacheError, Credential, NewAccount};
+use crate::model::{AccountStatus, Asset, AssetPage, AssetQuery, TroveEvent};
+use crate::provider::{self, Provider, ProviderError};
+use crate::sync::{self, SyncError, SyncReport};
+use crate::upload::{self, UploadError};
+
+/// The app's identifier, which names its data directory (the same one Tauri's `app_data_dir` gives).
+pub const APP_IDENTIFIER: &str = "dev.trove.desktop";
+
+/// `TROVE_DATA_DIR` when set, else the platform's data directory for Trove
+/// (`$XDG_DATA_HOME/dev.trove.desktop` on Linux). The app and the CLI share it.
+pub fn default_data_dir() -> Option<PathBuf> {
+    match std::env::var_os("TROVE_DATA_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::data_dir().map(|dir| dir.join(APP_IDENTIFIER)),
+    }
+}
+
+/// The name of the default account, which needs no sign-up.
+pub const LOCAL_LIBRARY_NAME: &str = "Local library";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    #[error("the API key of account {account:?} comes from the environment variable {var}, which is not set")]
+    MissingKey { account: String, var: String },
+    #[error("the Local library server is not running in this process")]
+    LocalNotRunning,
+    #[error("the cache lock was poisoned by an earlier failure")]
+    Poisoned,
+}
+
+/// Where the in-process Local library server listens, and the key it was started with.
+#[derive(Clone)]
+pub struct LocalEndpoint {
+    pub base_url: String,
+    pub api_key: String,
+}
+
+type EventSink = Arc<dyn Fn(TroveEvent) + Send + Sync>;
+
+pub struct Library {
+    data_dir: PathBuf,
+    cache: Mutex<Cache>,
+    local: Mutex<Option<LocalEndpoint>>,
+    events: EventSink,
+}
+
+impl Library {
+    /// Opens the data directory (creating it when missing) and its cache.
+    pub fn open(data_dir: &Path, events: EventSink) -> Result<Library, LibraryError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| LibraryError::DataDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let cache = Cache::open(&data_dir.join("cache.sqlite3"))?;
+        Ok(Library {
+            data_dir: data_dir.to_owned(),
+            cache: Mutex::new(cache),
+            local: Mutex::new(None),
+            events,
+        })
+    }
+
+    /// Opens a library whose events go nowhere (the CLI, tests).
+    pub fn open_quiet(data_dir: &Path) -> Result<Library, LibraryError> {
+        Self::open(data_dir, Arc::new(|_| {}))
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Where the Local library's asset server keeps its database and files.
+    pub fn local_library_dir(&self) -> PathBuf {
+        self.data_dir.join("library")
+    }
+
+    fn cache(&self) -> Result<MutexGuard<'_, Cache>, LibraryError> {
+        self.cache.lock().map_err(|_| LibraryError::Poisoned)
+    }
+
+    /// The default account, created on first use.
+    pub fn local_account(&self) -> Result<Account, LibraryError> {
+        let mut cache = self.cache()?;
+        match cache.account(LOCAL_LIBRARY_NAME) {
+            Ok(account) => Ok(account),
+            Err(CacheError::UnknownAccount(_)) => Ok(cache.add_account(NewAccount {
+                name: LOCAL_LIBRARY_NAME.to_owned(),
+                provider: "local".to_owned(),
+                base_url: String::new(),
+                credential: Credential::InProcess,
+            })?),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Records where the in-process Local library server now listens.
+    pub fn attach_local(&self, endpoint: LocalEndpoint) -> Result<Account, LibraryError> {
+        let account = self.local_account()?;
+        self.cache()?
+            .set_account_base_url(&account.id, &endpoint.base_url)?;
+        *self.local.lock().map_err(|_| LibraryError::Poisoned)? = Some(endpoint);
+        Ok(account)
+    }
+
+    pub fn add_account(&self, new: NewAccount) -> Result<Account, LibraryError> {
+        Ok(self.cache()?.add_account(new)?)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, LibraryError> {
+        Ok(self.cache()?.accounts()?)
+    }
+
+    pub fn account(&self, id_or_name: &str) -> Result<Account, LibraryError> {
+        Ok(self.cache()?.account(id_or_name)?)
+    }
+
+    pub fn statuses(&self) -> Result<Vec<AccountStatus>, LibraryError> {
+        Ok(self.cache()?.account_statuses()?)
+    }
+
+    pub fn query(&self, query: &AssetQuery) -> Result<AssetPage, LibraryError> {
+        Ok(self.cache()?.query_assets(query)?)
+    }
+
+    /// The adapter for `account`, with its key resolved.
+    pub fn provider(&self, account: &Account) -> Result<Box<dyn Provider>, LibraryError> {
+        let (base_url, api_key) = match &account.credential {
+            Credential::InProcess => {
+                let local = self.local.lock().map_err(|_| LibraryError::Poisoned)?;
+                let endpoint = local.as_ref().ok_or(LibraryError::LocalNotRunning)?;
+                (endpoint.base_url.clone(), endpoint.api_key.clone())
+            }
+            Credential::Env(var) => {
+                let key = std::env::var(var).map_err(|_| LibraryError::MissingKey {
+                    account: account.name.clone(),
+                    var: var.clone(),
+                })?;
+                (account.base_url.clone(), key)
+            }
+        };
+        Ok(provider::connect(
+            &account.provider,
+            &account.id,
+            &base_url,
+            api_key,
+        )?)
+    }
+
+    /// Pulls one account's listing into the cache, recording and announcing how it went.
+    pub async fn sync(&self, account: &Account) -> Result<SyncReport, LibraryError> {
+        self.cache()?.record_sync_start(&account.id)?;
+        (self.events)(TroveEvent::SyncStarted {
+            account_id: account.id.clone(),
+        });
+        let result = match self.provider(account) {
+            Ok(provider) => sync::pull(&self.cache, provider.as_ref(), &account.id)
+                .await
+                .map_err(LibraryError::from),
+            Err(error) => Err(error),
+        };
+        let error_text = result.as_ref().err().map(ToString::to_string);
+        self.cache()?
+            .record_sync_end(&account.id, error_text.as_deref())?;
+        match &result {
+            Ok(report) => {
+                tracing::info!(account = %account.name, ?report, "sync finished");
+                (self.events)(TroveEvent::SyncFinished {
+                    account_id: account.id.clone(),
+                    upserted: report.upserted(),
+                    removed: report.removed,
+                });
+                if report.upserted() > 0 || report.removed > 0 {
+                    (self.events)(TroveEvent::LibraryChanged);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(account = %account.name, %error, "sync failed");
+                (self.events)(TroveEvent::SyncFailed {
+                    account_id: account.id.clone(),
+                    message: error.to_string(),
+                });
+            }
+        }
+        result
+    }
+
+    /// Syncs every account one after another; each result is reported, none stops the others.
+    pub async fn sync_all(&self) -> Vec<(Account, Result<SyncReport, LibraryError>)> {
+        let accounts = match self.accounts() {
+            Ok(accounts) => accounts,
+            Err(error) => {
+                tracing::error!(%error, "cannot list accounts to sync");
+                return Vec::new();
+            }
+        };
+        let mut results = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            let result = self.sync(&account).await;
+            results.push((account, result));
+        }
+        results
+    }
+
+    /// Records that an account could not be reached for a reason found outside a sync (its server
+    /// did not start), so the status bar can say why.
+    pub fn record_failure(&self, account: &Account, message: &str) {
+        let recorded = self
+            .cache()
+            .and_then(|cache| Ok(cache.record_sync_end(&account.id, Some(message))?));
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "could not record an account failure");
+        }
+        (self.events)(TroveEvent::SyncFailed {
+            account_id: account.id.clone(),
+            message: message.to_owned(),
+        });
+    }
+
+    /// Uploads one file to `account` after checking it against the provider's limits, and caches
+    /// the new asset at once.
+    pub async fn upload(
+        &self,
+        account: &Account,
+        path: &Path,
+        tags: &[String],
+    ) -> Result<Asset, LibraryError> {
+        let provider = self.provider(account)?;
+        let request = upload::preflight(path, None, tags, provider.capabilities())?;
+        let asset = provider.upload(&request).await?;
+        self.cache()?.upsert_assets(std::slice::from_ref(&asset))?;
+        (self.events)(TroveEvent::LibraryChanged);
+        Ok(asset)
+    }
+}

@@ -1,0 +1,170 @@
+//! The normalized asset model shared by every provider, the cache and the UI.
+//!
+//! These types cross the IPC boundary to the web UI, so they derive `ts_rs::TS`; the TypeScript
+//! bindings in `ui/src/lib/bindings.ts` are generated from them (see `bindings.rs`) and a test fails
+//! when the committed file is stale.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What kind of media an asset is. Providers spell these differently (`image`, `IMAGE`, MIME types);
+/// adapters map them onto this one enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetKind {
+    Image,
+    Video,
+    Audio,
+    Other,
+}
+
+impl AssetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::Image => "image",
+            AssetKind::Video => "video",
+            AssetKind::Audio => "audio",
+            AssetKind::Other => "other",
+        }
+    }
+
+    /// Parses the lowercase spelling used by the cache and by seed 000; anything unknown is `Other`
+    /// so that a provider adding a new kind never breaks a listing.
+    pub fn parse_lenient(text: &str) -> AssetKind {
+        match text.to_ascii_lowercase().as_str() {
+            "image" => AssetKind::Image,
+            "video" => AssetKind::Video,
+            "audio" => AssetKind::Audio,
+            _ => AssetKind::Other,
+        }
+    }
+}
+
+/// One asset as the cache holds it: the provider's fields mapped onto one shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Asset {
+    /// The account this asset belongs to (cache-local id).
+    pub account_id: String,
+    /// The provider's own id for the asset.
+    pub id: String,
+    pub name: String,
+    pub kind: AssetKind,
+    pub content_type: Option<String>,
+    #[ts(type = "number | null")]
+    pub size: Option<i64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_s: Option<f64>,
+    pub tags: Vec<String>,
+    pub url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    /// RFC 3339, as the provider gave it.
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub used_in_videos: Option<u32>,
+    pub used_in_templates: Option<u32>,
+    pub last_used: Option<String>,
+    /// When the usage counts above were fetched; `None` when they never were.
+    pub usage_fetched_at: Option<String>,
+}
+
+/// How the grid is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Newest,
+    Oldest,
+    Name,
+    Size,
+    Duration,
+}
+
+/// A window of the grid: which assets, in which order, which rows.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct AssetQuery {
+    pub account_id: Option<String>,
+    pub kind: Option<AssetKind>,
+    /// Every tag listed must be on the asset.
+    pub tags: Vec<String>,
+    /// Case-insensitive match on name and tags.
+    pub text: Option<String>,
+    pub sort: SortKey,
+    pub offset: u32,
+    /// At most [`AssetQuery::MAX_LIMIT`]; 0 means the default.
+    pub limit: u32,
+}
+
+impl AssetQuery {
+    pub const DEFAULT_LIMIT: u32 = 200;
+    pub const MAX_LIMIT: u32 = 1000;
+
+    pub fn effective_limit(&self) -> u32 {
+        match self.limit {
+            0 => Self::DEFAULT_LIMIT,
+            n => n.min(Self::MAX_LIMIT),
+        }
+    }
+}
+
+/// The rows `offset..offset+items.len()` of a query whose full result has `total` rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AssetPage {
+    pub total: u32,
+    pub offset: u32,
+    pub items: Vec<Asset>,
+}
+
+/// Whether an account's remote answered the last time Trove asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Connectivity {
+    Unknown,
+    Online,
+    Offline,
+    Syncing,
+}
+
+/// One account as the status bar and `trove status` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AccountStatus {
+    pub account_id: String,
+    pub name: String,
+    pub provider: String,
+    pub connectivity: Connectivity,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    pub asset_count: u32,
+}
+
+/// Everything the UI needs to draw its chrome: the accounts, or why the library could not open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LibraryStatus {
+    pub accounts: Vec<AccountStatus>,
+    /// Set when the library could not be opened at all (corrupt cache, unwritable data dir): the UI
+    /// shows it instead of a grid.
+    pub fatal_error: Option<String>,
+    /// Where Trove keeps its data, so a user told about a corrupt file knows where to look.
+    pub data_dir: String,
+}
+
+/// The one event stream from the core to the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TroveEvent {
+    SyncStarted {
+        account_id: String,
+    },
+    SyncFinished {
+        account_id: String,
+        upserted: u32,
+        removed: u32,
+    },
+    SyncFailed {
+        account_id: String,
+        message: String,
+    },
+    /// Cached assets changed: the grid should re-query what it shows.
+    LibraryChanged,
+}

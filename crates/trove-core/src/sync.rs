@@ -1,0 +1,280 @@
+//! Pulls an account's remote listing into the cache.
+//!
+//! Pages are upserted as they arrive (only changed rows are written). Cached assets missing from
+//! the remote are removed only after a complete and consistent listing: a page error, a total that
+//! changed while paging, or fewer items than the total announced leave every cached asset in place.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use crate::cache::{Cache, CacheError, UpsertOutcome};
+use crate::provider::{PageToken, Provider, ProviderError};
+
+/// A listing longer than this many pages is taken for a remote that pages in circles.
+const MAX_PAGES: u32 = 100_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("the remote listing never ends: page {0:?} was offered twice or paging went past {MAX_PAGES} pages")]
+    EndlessListing(PageToken),
+    #[error("the cache lock was poisoned by an earlier failure")]
+    Poisoned,
+}
+
+/// What one pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub listed: u32,
+    pub inserted: u32,
+    pub updated: u32,
+    pub removed: u32,
+    /// False when the listing was inconsistent, so removals were skipped.
+    pub complete: bool,
+}
+
+impl SyncReport {
+    pub fn upserted(&self) -> u32 {
+        self.inserted + self.updated
+    }
+}
+
+/// Pulls every page of `provider`'s listing into `cache`.
+pub async fn pull(
+    cache: &Mutex<Cache>,
+    provider: &dyn Provider,
+    account_id: &str,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    let mut seen_pages: HashSet<PageToken> = HashSet::new();
+    let mut first_total: Option<u64> = None;
+    let mut consistent = true;
+    let mut next = Some(provider.first_page());
+    while let Some(token) = next {
+        if !seen_pages.insert(token.clone()) || seen_pages.len() > MAX_PAGES as usize {
+            return Err(SyncError::EndlessListing(token));
+        }
+        let page = provider.list_page(&token).await?;
+        match (first_total, page.total) {
+            (None, total) => first_total = total,
+            (Some(first), Some(now)) if first != now => {
+                tracing::warn!(account_id, first, now, "remote total changed while paging");
+                consistent = false;
+            }
+            _ => {}
+        }
+        let outcomes = cache
+            .lock()
+            .map_err(|_| SyncError::Poisoned)?
+            .upsert_assets(&page.items)?;
+        for outcome in outcomes {
+            match outcome {
+                UpsertOutcome::Inserted => report.inserted += 1,
+                UpsertOutcome::Updated => report.updated += 1,
+                UpsertOutcome::Unchanged => {}
+            }
+        }
+        for item in page.items {
+            if !seen_ids.insert(item.id) {
+                // The same id on two pages means rows shifted under us (an insert during paging).
+                consistent = false;
+            }
+        }
+        next = page.next;
+    }
+    report.listed = seen_ids.len() as u32;
+    let all_listed = first_total.is_none_or(|total| total == seen_ids.len() as u64);
+    report.complete = consistent && all_listed;
+    if report.complete {
+        report.removed = cache
+            .lock()
+            .map_err(|_| SyncError::Poisoned)?
+            .remove_assets_not_in(account_id, &seen_ids)?;
+    } else {
+        tracing::warn!(
+            account_id,
+            listed = report.listed,
+            ?first_total,
+            "incomplete listing: nothing removed"
+        );
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::cache::{Credential, NewAccount};
+    use crate::model::{Asset, AssetKind, AssetQuery};
+    use crate::provider::{Capabilities, RemotePage, UploadRequest};
+
+    /// A listing served from memory: pages by number, with an optional failure or a total that
+    /// changes after the first page, to play the remote's misbehaviours.
+    struct ScriptedListing {
+        pages: Vec<Vec<Asset>>,
+        totals: Vec<u64>,
+        failing_page: Option<u32>,
+        capabilities: Capabilities,
+    }
+
+    #[async_trait]
+    impl Provider for ScriptedListing {
+        fn capabilities(&self) -> &Capabilities {
+            &self.capabilities
+        }
+        fn first_page(&self) -> PageToken {
+            PageToken::Page(1)
+        }
+        async fn list_page(&self, page: &PageToken) -> Result<RemotePage, ProviderError> {
+            let PageToken::Page(n) = page else {
+                unreachable!()
+            };
+            if self.failing_page == Some(*n) {
+                return Err(ProviderError::Rejected {
+                    url: "test".into(),
+                    status: 503,
+                    code: "unavailable".into(),
+                    message: String::new(),
+                });
+            }
+            let index = (*n - 1) as usize;
+            Ok(RemotePage {
+                items: self.pages[index].clone(),
+                next: (index + 1 < self.pages.len()).then(|| PageToken::Page(n + 1)),
+                total: Some(self.totals[index.min(self.totals.len() - 1)]),
+            })
+        }
+        async fn get(&self, _id: &str) -> Result<Asset, ProviderError> {
+            unreachable!("sync never gets single assets")
+        }
+        async fn upload(&self, _request: &UploadRequest) -> Result<Asset, ProviderError> {
+            unreachable!("sync never uploads")
+        }
+    }
+
+    fn asset(account: &str, id: &str) -> Asset {
+        Asset {
+            account_id: account.into(),
+            id: id.into(),
+            name: id.into(),
+            kind: AssetKind::Image,
+            content_type: None,
+            size: None,
+            width: None,
+            height: None,
+            duration_s: None,
+            tags: vec![],
+            url: None,
+            thumbnail_url: None,
+            created_at: "2025-01-01T00:00:00Z".into(),
+            updated_at: None,
+            used_in_videos: None,
+            used_in_templates: None,
+            last_used: None,
+            usage_fetched_at: None,
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Mutex<Cache>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = Cache::open(&dir.path().join("c.sqlite3")).unwrap();
+        let account = cache
+            .add_account(NewAccount {
+                name: "a".into(),
+                provider: "local".into(),
+                base_url: String::new(),
+                credential: Credential::InProcess,
+            })
+            .unwrap();
+        let stale: Vec<Asset> = ["old1", "old2"]
+            .iter()
+            .map(|id| asset(&account.id, id))
+            .collect();
+        cache.upsert_assets(&stale).unwrap();
+        (dir, Mutex::new(cache), account.id)
+    }
+
+    fn listing(
+        account: &str,
+        pages: &[&[&str]],
+        totals: &[u64],
+        failing_page: Option<u32>,
+    ) -> ScriptedListing {
+        ScriptedListing {
+            pages: pages
+                .iter()
+                .map(|ids| ids.iter().map(|id| asset(account, id)).collect())
+                .collect(),
+            totals: totals.to_vec(),
+            failing_page,
+            capabilities: Capabilities {
+                tags: true,
+                usage_counts: false,
+                rename: true,
+                delete: true,
+                upload: true,
+                limits: vec![],
+            },
+        }
+    }
+
+    fn cached_ids(cache: &Mutex<Cache>) -> Vec<String> {
+        let mut ids: Vec<String> = cache
+            .lock()
+            .unwrap()
+            .query_assets(&AssetQuery::default())
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[tokio::test]
+    async fn a_complete_listing_removes_what_the_remote_dropped() {
+        let (_dir, cache, account) = setup();
+        let remote = listing(&account, &[&["a", "b"], &["c"]], &[3], None);
+        let report = pull(&cache, &remote, &account).await.unwrap();
+        assert_eq!(
+            (report.inserted, report.removed, report.complete),
+            (3, 2, true)
+        );
+        assert_eq!(cached_ids(&cache), ["a", "b", "c"]);
+        let again = pull(&cache, &remote, &account).await.unwrap();
+        assert_eq!((again.inserted, again.updated, again.removed), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_removes_nothing() {
+        let (_dir, cache, account) = setup();
+        let remote = listing(&account, &[&["a"], &["b"]], &[2], Some(2));
+        assert!(pull(&cache, &remote, &account).await.is_err());
+        assert_eq!(cached_ids(&cache), ["a", "old1", "old2"]);
+    }
+
+    #[tokio::test]
+    async fn a_total_that_changes_mid_listing_removes_nothing() {
+        let (_dir, cache, account) = setup();
+        let remote = listing(&account, &[&["a"], &["b"]], &[2, 3], None);
+        let report = pull(&cache, &remote, &account).await.unwrap();
+        assert!(!report.complete);
+        assert_eq!(cached_ids(&cache), ["a", "b", "old1", "old2"]);
+    }
+
+    #[tokio::test]
+    async fn fewer_items_than_announced_removes_nothing() {
+        let (_dir, cache, account) = setup();
+        let remote = listing(&account, &[&["a"]], &[5], None);
+        let report = pull(&cache, &remote, &account).await.unwrap();
+        assert!(!report.complete);
+        assert_eq!(cached_ids(&cache).len(), 3);
+    }
+}

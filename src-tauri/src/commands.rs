@@ -1,0 +1,64 @@
+//! The commands the UI invokes. Each is a thin call into the core; errors cross as their message.
+
+use tauri::State;
+use trove_core::model::{AssetPage, AssetQuery, LibraryStatus};
+
+use crate::startup::TroveState;
+
+fn library(state: &TroveState) -> Result<&trove_core::library::Library, String> {
+    state.library.as_deref().map_err(Clone::clone)
+}
+
+/// Never fails: a library that could not be opened is described in `fatal_error`.
+#[tauri::command]
+pub fn library_status(state: State<'_, TroveState>) -> LibraryStatus {
+    let (accounts, fatal_error) =
+        match library(&state).and_then(|l| l.statuses().map_err(|e| e.to_string())) {
+            Ok(accounts) => (accounts, None),
+            Err(message) => (Vec::new(), Some(message)),
+        };
+    LibraryStatus {
+        accounts,
+        fatal_error,
+        data_dir: state.data_dir.display().to_string(),
+    }
+}
+
+#[tauri::command]
+pub fn list_assets(state: State<'_, TroveState>, query: AssetQuery) -> Result<AssetPage, String> {
+    library(&state)?.query(&query).map_err(|e| e.to_string())
+}
+
+/// Syncs one account, or all of them when `account_id` is absent.
+#[tauri::command]
+pub async fn sync_now(
+    state: State<'_, TroveState>,
+    account_id: Option<String>,
+) -> Result<(), String> {
+    let library = library(&state)?;
+    match account_id {
+        Some(id) => {
+            let account = library.account(&id).map_err(|e| e.to_string())?;
+            library
+                .sync(&account)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
+        None => {
+            let failures: Vec<String> = library
+                .sync_all()
+                .await
+                .into_iter()
+                .filter_map(|(account, result)| {
+                    result.err().map(|e| format!("{}: {e}", account.name))
+                })
+                .collect();
+            if failures.is_empty() {
+                Ok(())
+            } else {
+                Err(failures.join("; "))
+            }
+        }
+    }
+}

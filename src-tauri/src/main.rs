@@ -1,0 +1,33 @@
+//! Trove's desktop shell: starts the core (the cache and the in-process Local library), exposes it
+//! to the web UI through thin commands, and forwards the core's events. No business logic here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod startup;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TROVE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            startup::start(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::library_status,
+            commands::list_assets,
+            commands::sync_now,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(error) = result {
+        tracing::error!(%error, "Trove could not start its window");
+        eprintln!("Trove could not start its window: {error}");
+        std::process::exit(1);
+    }
+}

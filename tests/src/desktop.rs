@@ -1,0 +1,217 @@
+//! The real desktop app in its real webview, driven through tauri-driver and WebKitWebDriver under
+//! an Xvfb display of its own. Xvfb, the driver and the app share one process group, which is
+//! killed as a whole when the session ends (killing only the driver would orphan the app).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// Every WebDriver call is bounded by this, so a wedged webview fails the test instead of hanging it.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct Desktop {
+    client: Option<Client>,
+    group: u32,
+    children: Vec<Child>,
+    display: String,
+    /// When the app was asked to start, to measure time to first paint.
+    pub launched_at: Instant,
+}
+
+async fn bounded<T, E: std::fmt::Display>(
+    what: &str,
+    call: impl std::future::Future<Output = Result<T, E>>,
+) -> anyhow::Result<T> {
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(anyhow!("{what}: {error}")),
+        Err(_) => Err(anyhow!("{what}: no answer within {CALL_TIMEOUT:?}")),
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    cargo_home
+        .map(|home| home.join("bin/tauri-driver"))
+        .filter(|path| path.exists())
+        .unwrap_or_else(|| PathBuf::from("tauri-driver"))
+}
+
+/// A display number whose lock file does not exist yet.
+fn free_display() -> u32 {
+    let start = 100 + std::process::id() % 400;
+    (start..start + 400)
+        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+        .unwrap_or(start)
+}
+
+async fn wait_until(
+    what: &str,
+    timeout: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    while !ready() {
+        if Instant::now() > deadline {
+            bail!("{what} not ready within {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+impl Desktop {
+    /// Starts Xvfb, tauri-driver and the app with `TROVE_DATA_DIR=data_dir` and `XDG_DATA_HOME=xdg_home`.
+    pub async fn launch(data_dir: &Path, xdg_home: &Path) -> anyhow::Result<Desktop> {
+        use std::os::unix::process::CommandExt;
+        let number = free_display();
+        let display = format!(":{number}");
+        let xvfb = Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .context("Xvfb must be installed (the README's set-up installs it)")?;
+        let group = xvfb.id();
+        let mut desktop = Desktop {
+            client: None,
+            group,
+            children: vec![xvfb],
+            display: display.clone(),
+            launched_at: Instant::now(),
+        };
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        wait_until("Xvfb", Duration::from_secs(20), || socket.exists()).await?;
+
+        let (port, native_port) = (crate::free_port(), crate::free_port());
+        let driver_log = std::fs::File::create(xdg_home.join("tauri-driver.log"))?;
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("TROVE_DATA_DIR", data_dir)
+            .env("XDG_DATA_HOME", xdg_home)
+            .env("TROVE_LOG", "info")
+            .stdout(driver_log.try_clone()?)
+            .stderr(driver_log)
+            .process_group(group as i32)
+            .spawn()
+            .context("tauri-driver must be installed (cargo install tauri-driver --locked)")?;
+        desktop.children.push(driver);
+        let address = format!("127.0.0.1:{port}");
+        wait_until("tauri-driver", Duration::from_secs(20), || {
+            std::net::TcpStream::connect(&address).is_ok()
+        })
+        .await?;
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": crate::bin("trove-app") }),
+        );
+        capabilities.insert("browserName".into(), "wry".into());
+        desktop.launched_at = Instant::now();
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = tokio::time::timeout(
+            Duration::from_secs(90),
+            ClientBuilder::new(connector)
+                .capabilities(capabilities)
+                .connect(&format!("http://{address}")),
+        )
+        .await
+        .map_err(|_| anyhow!("the app's WebDriver session did not start within 90 s"))?
+        .context("WebDriver session")?;
+        desktop.client = Some(client);
+        Ok(desktop)
+    }
+
+    fn client(&self) -> anyhow::Result<&Client> {
+        self.client.as_ref().context("no WebDriver session")
+    }
+
+    /// The texts of every element matching `css`, now.
+    pub async fn texts(&self, css: &str) -> anyhow::Result<Vec<String>> {
+        let client = self.client()?;
+        let elements = bounded("find elements", client.find_all(Locator::Css(css))).await?;
+        let mut texts = Vec::with_capacity(elements.len());
+        for element in elements {
+            texts.push(bounded("element text", element.text()).await?);
+        }
+        Ok(texts)
+    }
+
+    /// Polls until the elements matching `css` include every text of `expected`; returns them all.
+    pub async fn wait_for_texts(
+        &self,
+        css: &str,
+        expected: &[&str],
+        timeout: Duration,
+    ) -> anyhow::Result<Vec<String>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let texts = self.texts(css).await?;
+            if expected
+                .iter()
+                .all(|want| texts.iter().any(|text| text.contains(want)))
+            {
+                return Ok(texts);
+            }
+            if Instant::now() > deadline {
+                let body = self.texts("body").await.unwrap_or_default().join("\n");
+                bail!("after {timeout:?}, {css} shows {texts:?}, expected {expected:?}; the page reads:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Captures the whole X display (the real window, as a person sees it) into a PNG.
+    pub fn screenshot_display(&self, path: &Path) -> anyhow::Result<()> {
+        let status = Command::new("ffmpeg")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "x11grab",
+                "-video_size",
+                "1280x800",
+                "-i",
+            ])
+            .arg(&self.display)
+            .args(["-frames:v", "1"])
+            .arg(path)
+            .status()?;
+        if !status.success() {
+            bail!("ffmpeg could not capture display {}", self.display);
+        }
+        Ok(())
+    }
+
+    /// Ends the WebDriver session, then the whole process group.
+    pub async fn close(mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+        }
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.group);
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        for child in &mut self.children {
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! A real `trove-server` process on a free loopback port, stopped when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct ServerProcess {
+    child: Child,
+    pub base_url: String,
+    pub api_key: String,
+}
+
+impl ServerProcess {
+    /// Starts `trove-server --data DIR` and waits for its "listening on URL" line.
+    pub fn start(data_dir: &Path) -> ServerProcess {
+        let api_key = "test-key-0123456789abcdef".to_owned();
+        let mut child = Command::new(crate::bin("trove-server"))
+            .arg("--data")
+            .arg(data_dir)
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--api-key-env",
+                "TROVE_TEST_SERVER_KEY",
+            ])
+            .env("TROVE_TEST_SERVER_KEY", &api_key)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("trove-server starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = sender.send(url.to_owned());
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let base_url = receiver
+            .recv_timeout(deadline - Instant::now())
+            .expect("trove-server printed its URL");
+        ServerProcess {
+            child,
+            base_url,
+            api_key,
+        }
+    }
+
+    /// The listing as the API returns it.
+    pub async fn list(&self) -> serde_json::Value {
+        reqwest::Client::new()
+            .get(format!("{}/assets?limit=100", self.base_url))
+            .bearer_auth(&self.api_key)
+            .send()
+            .await
+            .expect("server answers")
+            .json()
+            .await
+            .expect("a JSON listing")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,133 @@
+//! End to end: the real desktop binary in its real webview (tauri-driver + WebKitWebDriver under
+//! Xvfb), on a data directory whose Local library already holds files uploaded over HTTP.
+
+use std::process::Command;
+use std::time::Duration;
+
+use trove_tests::desktop::Desktop;
+use trove_tests::{bin, media, server::ServerProcess};
+
+/// Uploads `files` to a running server through the CLI (with a data directory of its own).
+fn upload_through_cli(server: &ServerProcess, files: &[&std::path::Path], tags: &str) {
+    let cli_home = tempfile::tempdir().unwrap();
+    let trove = |args: &[&str]| {
+        let output = Command::new(bin("trove"))
+            .arg("--data-dir")
+            .arg(cli_home.path())
+            .args(args)
+            .env("SEED_KEY", &server.api_key)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "trove {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    trove(&[
+        "account",
+        "add",
+        "seed",
+        "--provider",
+        "local",
+        "--base-url",
+        &server.base_url,
+        "--api-key-env",
+        "SEED_KEY",
+    ]);
+    let mut args = vec!["upload", "--account", "seed", "--tags", tags];
+    let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    args.extend(paths.iter().map(String::as_str));
+    trove(&args);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_grid_shows_what_the_local_library_holds() {
+    let home = tempfile::tempdir().unwrap();
+    let data_dir = home.path().join("trove");
+    let media_dir = tempfile::tempdir().unwrap();
+    let card = media::png(media_dir.path(), "brand-card.png", 640, 360);
+    let photo = media::jpeg(media_dir.path(), "hero-photo.jpg", 1200, 800);
+    let jingle = media::wav(media_dir.path(), "jingle.wav", 1.5);
+    {
+        // The Local library's own storage, filled over HTTP before the app ever starts; the app's
+        // cache is empty, so what the grid shows must come through the app's in-process server and sync.
+        let server = ServerProcess::start(&data_dir.join("library"));
+        upload_through_cli(&server, &[&card, &photo, &jingle], "brand,2025");
+        assert_eq!(server.list().await["pagination"]["total"], 3);
+    }
+    assert!(!data_dir.join("cache.sqlite3").exists());
+
+    let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
+    let names = desktop
+        .wait_for_texts(
+            "[data-testid=asset-tile] .asset-name",
+            &["brand-card", "hero-photo", "jingle"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let first_paint = desktop.launched_at.elapsed();
+    eprintln!(
+        "e2e: launch to first grid paint with 3 assets: {} ms",
+        first_paint.as_millis()
+    );
+    assert_eq!(names.len(), 3, "{names:?}");
+
+    let kinds = desktop
+        .texts("[data-testid=asset-tile] .asset-kind")
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds.iter().filter(|k| k.contains("image")).count(),
+        2,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| k.contains("audio")).count(),
+        1,
+        "{kinds:?}"
+    );
+    let sizes = desktop
+        .texts("[data-testid=asset-tile] .asset-size")
+        .await
+        .unwrap();
+    assert!(
+        sizes.iter().all(|s| s.ends_with("KB") || s.ends_with("MB")),
+        "{sizes:?}"
+    );
+    let status = desktop
+        .wait_for_texts(
+            "[data-testid=status-bar]",
+            &["Local library", "online"],
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    assert!(!status.is_empty());
+
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("trove-grid.png");
+    desktop.screenshot_display(&shot).unwrap();
+    eprintln!("e2e: screenshot of the window at {}", shot.display());
+    desktop.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_cache_is_explained_not_a_blank_window() {
+    let home = tempfile::tempdir().unwrap();
+    let data_dir = home.path().join("trove");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    std::fs::write(data_dir.join("cache.sqlite3"), vec![0x5au8; 16384]).unwrap();
+
+    let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
+    let message = desktop
+        .wait_for_texts(
+            "[data-testid=fatal-error]",
+            &["damaged", "cache.sqlite3"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    assert_eq!(message.len(), 1);
+    desktop.close().await;
+}
