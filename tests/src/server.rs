@@ -49,6 +49,12 @@ impl ServerProcess {
         }
     }
 
+    /// Kills the server with SIGKILL, as a crash or a power cut would stop it.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The listing as the API returns it.
     pub async fn list(&self) -> serde_json::Value {
         reqwest::Client::new()

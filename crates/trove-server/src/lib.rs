@@ -1,6 +1,7 @@
 //! Trove's asset server: the seed 000 Assets API on real storage (SQLite metadata, content-addressed
 //! files). It runs in-process as the app's Local library, and on its own (`trove-server`) for a team.
 
+mod edit;
 mod error;
 mod routes;
 pub mod store;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub use error::ApiError;
@@ -75,7 +76,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/assets", get(routes::list).post(upload::create))
-        .route("/assets/{id}", get(routes::get))
+        .route(
+            "/assets/{id}",
+            get(routes::get).patch(edit::update).put(edit::update).delete(edit::delete),
+        )
+        .route("/assets/{id}/uses", post(edit::add_use).delete(edit::release_use))
         // The upload handler enforces per-type limits itself while streaming.
         .layer(DefaultBodyLimit::disable())
         .route_layer(axum::middleware::from_fn_with_state(

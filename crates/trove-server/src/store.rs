@@ -95,6 +95,7 @@ impl Store {
             std::fs::create_dir_all(&dir)
                 .map_err(|source| StoreError::DataDir { path: dir, source })?;
         }
+        remove_interrupted_uploads(&root.join("tmp"));
         let conn = rusqlite::Connection::open(root.join("library.sqlite3"))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
@@ -131,9 +132,9 @@ impl Store {
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
 
-    /// Moves a complete temp file into the blob store under its hash.
-    pub fn commit_blob(&self, temp: tempfile::NamedTempFile, hash: &str) -> Result<(), StoreError> {
-        temp.as_file().sync_all()?;
+    /// Moves a complete, already synced temp file into the blob store under its hash. Called with
+    /// the database lock held, so that a delete never removes a blob an upload is about to name.
+    pub fn place_blob(&self, temp: tempfile::NamedTempFile, hash: &str) -> Result<(), StoreError> {
         let target = self.blob_path(hash);
         let parent = target.parent().unwrap_or(&self.root).to_owned();
         std::fs::create_dir_all(&parent)?;
@@ -147,8 +148,31 @@ impl Store {
     }
 }
 
+/// Temp files left by uploads that a crash interrupted: never acknowledged, so never named by a row.
+fn remove_interrupted_uploads(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        if let Err(error) = std::fs::remove_file(entry.path()) {
+            tracing::warn!(%error, path = %entry.path().display(), "interrupted upload not removed");
+        }
+    }
+}
+
 pub fn insert(conn: &mut rusqlite::Connection, asset: &StoredAsset) -> Result<(), StoreError> {
+    insert_batch(conn, std::slice::from_ref(asset))
+}
+
+/// Inserts many rows in one transaction (imports and benchmarks).
+pub fn insert_batch(conn: &mut rusqlite::Connection, assets: &[StoredAsset]) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
+    for asset in assets {
+        insert_row(&tx, asset)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn insert_row(tx: &rusqlite::Transaction<'_>, asset: &StoredAsset) -> Result<(), StoreError> {
     tx.execute(
         &format!("INSERT INTO assets ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
         params![
@@ -176,8 +200,106 @@ pub fn insert(conn: &mut rusqlite::Connection, asset: &StoredAsset) -> Result<()
             params![seq, tag],
         )?;
     }
-    tx.commit()?;
     Ok(())
+}
+
+/// Which usage counter a use is recorded in.
+#[derive(Debug, Clone, Copy)]
+pub enum UseKind {
+    Video,
+    Template,
+}
+
+/// Applies a new name and/or tag set; `None` when there is no such asset.
+pub fn update(
+    conn: &mut rusqlite::Connection,
+    id: &str,
+    name: Option<&str>,
+    tags: Option<&[String]>,
+    now: &str,
+) -> Result<Option<StoredAsset>, StoreError> {
+    let tx = conn.transaction()?;
+    let Some(seq) = tx
+        .query_row("SELECT seq FROM assets WHERE id = ?1", [id], |row| row.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if let Some(name) = name {
+        tx.execute("UPDATE assets SET name = ?2 WHERE seq = ?1", params![seq, name])?;
+    }
+    if let Some(tags) = tags {
+        let json = serde_json::to_string(tags).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        tx.execute("UPDATE assets SET tags_json = ?2 WHERE seq = ?1", params![seq, json])?;
+        tx.execute("DELETE FROM asset_tags WHERE seq = ?1", [seq])?;
+        for tag in tags {
+            tx.execute("INSERT OR IGNORE INTO asset_tags (seq, tag) VALUES (?1, ?2)", params![seq, tag])?;
+        }
+    }
+    tx.execute("UPDATE assets SET updated_at = ?2 WHERE seq = ?1", params![seq, now])?;
+    let asset = tx.query_row(&format!("SELECT {COLUMNS} FROM assets WHERE seq = ?1"), [seq], from_row)?;
+    tx.commit()?;
+    Ok(Some(asset))
+}
+
+/// Deletes the row, then its blob when no other asset has the same bytes; `false` when absent.
+pub fn delete(conn: &mut rusqlite::Connection, store: &Store, id: &str) -> Result<bool, StoreError> {
+    let tx = conn.transaction()?;
+    let Some(blob) = tx
+        .query_row("SELECT blob FROM assets WHERE id = ?1", [id], |row| row.get::<_, String>(0))
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    tx.execute("DELETE FROM assets WHERE id = ?1", [id])?;
+    let still_used: bool =
+        tx.query_row("SELECT EXISTS(SELECT 1 FROM assets WHERE blob = ?1)", [&blob], |row| row.get(0))?;
+    tx.commit()?;
+    if !still_used {
+        match std::fs::remove_file(store.blob_path(&blob)) {
+            Ok(()) => {}
+            // Already gone: the row was the last thing naming it, and it is deleted.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => tracing::warn!(%error, %blob, "blob of a deleted asset could not be removed"),
+        }
+    }
+    Ok(true)
+}
+
+/// Adds (`delta` = 1) or releases (`delta` = -1) one use. `Ok(Err(()))` when a release finds no use
+/// to release; `Ok(Ok(None))` when there is no such asset.
+#[allow(clippy::type_complexity)]
+pub fn adjust_usage(
+    conn: &mut rusqlite::Connection,
+    id: &str,
+    kind: UseKind,
+    delta: i64,
+    now: &str,
+) -> Result<Result<Option<StoredAsset>, ()>, StoreError> {
+    let column = match kind {
+        UseKind::Video => "used_in_videos",
+        UseKind::Template => "used_in_templates",
+    };
+    let tx = conn.transaction()?;
+    let Some(current) = tx
+        .query_row(&format!("SELECT {column} FROM assets WHERE id = ?1"), [id], |row| row.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(Ok(None));
+    };
+    if current + delta < 0 {
+        return Ok(Err(()));
+    }
+    let last_used = if delta > 0 { ", last_used = ?3" } else { "" };
+    let sql = format!("UPDATE assets SET {column} = {column} + ?2{last_used} WHERE id = ?1");
+    if delta > 0 {
+        tx.execute(&sql, params![id, delta, now])?;
+    } else {
+        tx.execute(&sql, params![id, delta])?;
+    }
+    let asset = tx.query_row(&format!("SELECT {COLUMNS} FROM assets WHERE id = ?1"), [id], from_row)?;
+    tx.commit()?;
+    Ok(Ok(Some(asset)))
 }
 
 pub fn get(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAsset>, StoreError> {

@@ -189,16 +189,21 @@ pub async fn create(
         used_in_videos: 0,
         used_in_templates: 0,
     };
-    // The bytes are durable under their hash before the row that names them is committed.
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || store.commit_blob(file.temp, &file.hash))
+    // The bytes are durable under their hash before the row that names them is committed. The slow
+    // fsync of the data runs outside the database lock; the rename and the insert inside it.
+    let temp = file.temp;
+    let temp = tokio::task::spawn_blocking(move || temp.as_file().sync_all().map(|()| temp))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
+    let store = state.store.clone();
     let row = asset.clone();
     state
         .store
-        .with(move |conn| store::insert(conn, &row))
+        .with(move |conn| {
+            store.place_blob(temp, &file.hash)?;
+            store::insert(conn, &row)
+        })
         .await
         .map_err(ApiError::internal)?;
     tracing::info!(id = %asset.id, size = asset.size, kind = %asset.kind, "asset stored");
@@ -217,7 +222,7 @@ fn parse_tags(text: &str) -> Result<Vec<String>, ApiError> {
     }
 }
 
-fn validate_name(name: Option<String>) -> Result<String, ApiError> {
+pub(crate) fn validate_name(name: Option<String>) -> Result<String, ApiError> {
     let name = name.ok_or_else(|| ApiError::invalid("name", "name is required"))?;
     let trimmed = name.trim();
     if trimmed.is_empty() {
@@ -249,7 +254,7 @@ fn validate_name(name: Option<String>) -> Result<String, ApiError> {
     Ok(trimmed.to_owned())
 }
 
-fn validate_tags(tags: Vec<String>) -> Result<Vec<String>, ApiError> {
+pub(crate) fn validate_tags(tags: Vec<String>) -> Result<Vec<String>, ApiError> {
     let mut clean: Vec<String> = Vec::new();
     for tag in tags {
         let tag = tag.trim().to_owned();
