@@ -7,13 +7,19 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder};
+
+/// One desktop session at a time in a test process: two WebKit instances at once starve each other
+/// on a 2-core machine (and WebKitWebDriver sessions have been seen to fail to start side by side).
+static ONE_AT_A_TIME: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// Every WebDriver call is bounded by this, so a wedged webview fails the test instead of hanging it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Desktop {
     client: Option<Client>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
     group: u32,
     children: Vec<Child>,
     display: String,
@@ -69,6 +75,7 @@ impl Desktop {
     /// Starts Xvfb, tauri-driver and the app with `TROVE_DATA_DIR=data_dir` and `XDG_DATA_HOME=xdg_home`.
     pub async fn launch(data_dir: &Path, xdg_home: &Path) -> anyhow::Result<Desktop> {
         use std::os::unix::process::CommandExt;
+        let turn = ONE_AT_A_TIME.clone().lock_owned().await;
         let number = free_display();
         let display = format!(":{number}");
         let xvfb = Command::new("Xvfb")
@@ -81,6 +88,7 @@ impl Desktop {
         let group = xvfb.id();
         let mut desktop = Desktop {
             client: None,
+            _turn: turn,
             group,
             children: vec![xvfb],
             display: display.clone(),
@@ -139,15 +147,20 @@ impl Desktop {
         self.client.as_ref().context("no WebDriver session")
     }
 
-    /// The texts of every element matching `css`, now.
+    /// The rendered texts (`innerText`) of every element matching `css`, now. WebKitWebDriver's
+    /// Get Element Text returns "" for text styled with `text-overflow: ellipsis` even when it is
+    /// on screen, so the engine's own rendered text is read instead (hidden elements still read "").
     pub async fn texts(&self, css: &str) -> anyhow::Result<Vec<String>> {
-        let client = self.client()?;
-        let elements = bounded("find elements", client.find_all(Locator::Css(css))).await?;
-        let mut texts = Vec::with_capacity(elements.len());
-        for element in elements {
-            texts.push(bounded("element text", element.text()).await?);
-        }
-        Ok(texts)
+        let selector = serde_json::to_string(css)?;
+        let script =
+            format!("return Array.from(document.querySelectorAll({selector}), e => e.innerText)");
+        let value = self.script(&script).await?;
+        serde_json::from_value(value).context("innerText of the matches")
+    }
+
+    /// Runs a script in the page and returns its value (for diagnostics and DOM-level checks).
+    pub async fn script(&self, source: &str) -> anyhow::Result<serde_json::Value> {
+        bounded("execute script", self.client()?.execute(source, vec![])).await
     }
 
     /// Polls until the elements matching `css` include every text of `expected`; returns them all.
@@ -174,20 +187,12 @@ impl Desktop {
         }
     }
 
-    /// Captures the whole X display (the real window, as a person sees it) into a PNG.
-    pub fn screenshot_display(&self, path: &Path) -> anyhow::Result<()> {
+    /// Captures the app's window (1200×800 at the display's origin, as tauri.conf.json sizes it)
+    /// from the X display, as a person sees it, into a PNG.
+    pub fn screenshot_window(&self, path: &Path) -> anyhow::Result<()> {
         let status = Command::new("ffmpeg")
-            .args([
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-y",
-                "-f",
-                "x11grab",
-                "-video_size",
-                "1280x800",
-                "-i",
-            ])
+            .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "x11grab"])
+            .args(["-draw_mouse", "0", "-video_size", "1200x800", "-i"])
             .arg(&self.display)
             .args(["-frames:v", "1"])
             .arg(path)

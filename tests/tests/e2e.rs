@@ -107,7 +107,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
     assert!(!status.is_empty());
 
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("trove-grid.png");
-    desktop.screenshot_display(&shot).unwrap();
+    desktop.screenshot_window(&shot).unwrap();
     eprintln!("e2e: screenshot of the window at {}", shot.display());
     desktop.close().await;
 }

@@ -22,7 +22,12 @@ impl Api {
     fn start() -> Api {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("library");
-        Api { server: ServerProcess::start(&data), client: reqwest::Client::new(), _dir: dir, data }
+        Api {
+            server: ServerProcess::start(&data),
+            client: reqwest::Client::new(),
+            _dir: dir,
+            data,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -30,7 +35,11 @@ impl Api {
     }
 
     async fn call(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-        let response = request.bearer_auth(&self.server.api_key).send().await.unwrap();
+        let response = request
+            .bearer_auth(&self.server.api_key)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let body = response.json().await.unwrap_or(Value::Null);
         (status, body)
@@ -41,11 +50,21 @@ impl Api {
     }
 
     async fn upload(&self, form: Form) -> (StatusCode, Value) {
-        self.call(self.client.post(self.url("/assets")).multipart(form)).await
+        self.call(self.client.post(self.url("/assets")).multipart(form))
+            .await
     }
 
-    async fn upload_file(&self, path: &std::path::Path, name: &str, kind: &str, tags: &[&str]) -> (StatusCode, Value) {
-        let mut form = Form::new().part("file", file_part(path)).text("name", name.to_owned()).text("type", kind.to_owned());
+    async fn upload_file(
+        &self,
+        path: &std::path::Path,
+        name: &str,
+        kind: &str,
+        tags: &[&str],
+    ) -> (StatusCode, Value) {
+        let mut form = Form::new()
+            .part("file", file_part(path))
+            .text("name", name.to_owned())
+            .text("type", kind.to_owned());
         for tag in tags {
             form = form.text("tags", tag.to_string());
         }
@@ -53,14 +72,19 @@ impl Api {
     }
 
     async fn total(&self) -> u64 {
-        self.get("/assets").await.1["pagination"]["total"].as_u64().unwrap()
+        self.get("/assets").await.1["pagination"]["total"]
+            .as_u64()
+            .unwrap()
     }
 
     /// A refused request changed nothing: same total, no leftover temp file.
     async fn assert_unchanged(&self, total: u64) {
         assert_eq!(self.total().await, total);
         let leftovers: Vec<_> = std::fs::read_dir(self.data.join("tmp")).unwrap().collect();
-        assert!(leftovers.is_empty(), "temp files left behind: {leftovers:?}");
+        assert!(
+            leftovers.is_empty(),
+            "temp files left behind: {leftovers:?}"
+        );
     }
 }
 
@@ -69,11 +93,20 @@ fn file_part(path: &std::path::Path) -> Part {
     Part::bytes(std::fs::read(path).unwrap()).file_name(name)
 }
 
-fn assert_error(status: StatusCode, body: &Value, want_status: u16, want_field: Option<&str>, message_has: &str) {
+fn assert_error(
+    status: StatusCode,
+    body: &Value,
+    want_status: u16,
+    want_field: Option<&str>,
+    message_has: &str,
+) {
     assert_eq!(status.as_u16(), want_status, "{body}");
     assert!(body["error"].is_string(), "{body}");
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains(message_has), "{message:?} should mention {message_has:?}");
+    assert!(
+        message.contains(message_has),
+        "{message:?} should mention {message_has:?}"
+    );
     assert_eq!(body["field"].as_str(), want_field, "{body}");
 }
 
@@ -85,9 +118,16 @@ async fn list_pages_filters_and_validates() {
     let wav = media::wav(media_dir.path(), "w.wav", 0.5);
     for i in 0..23 {
         let (status, _) = if i % 2 == 0 {
-            api.upload_file(&png, &format!("image {i}"), "image", if i % 4 == 0 { &["logo"] } else { &[] }).await
+            api.upload_file(
+                &png,
+                &format!("image {i}"),
+                "image",
+                if i % 4 == 0 { &["logo"] } else { &[] },
+            )
+            .await
         } else {
-            api.upload_file(&wav, &format!("audio {i}"), "audio", &["logo"]).await
+            api.upload_file(&wav, &format!("audio {i}"), "audio", &["logo"])
+                .await
         };
         assert_eq!(status, StatusCode::CREATED);
     }
@@ -95,7 +135,10 @@ async fn list_pages_filters_and_validates() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(first["data"].as_array().unwrap().len(), 20);
     assert_eq!(first["data"][0]["name"], "image 22", "newest first");
-    assert_eq!(first["pagination"], json!({"total": 23, "page": 1, "limit": 20, "next_page": 2, "prev_page": null}));
+    assert_eq!(
+        first["pagination"],
+        json!({"total": 23, "page": 1, "limit": 20, "next_page": 2, "prev_page": null})
+    );
     let (_, second) = api.get("/assets?page=2").await;
     assert_eq!(second["data"].as_array().unwrap().len(), 3);
     assert_eq!(second["pagination"]["next_page"], Value::Null);
@@ -109,7 +152,11 @@ async fn list_pages_filters_and_validates() {
     assert_eq!(logo["pagination"]["total"], 17);
     let (_, both) = api.get("/assets?tag=logo&type=image&limit=100").await;
     assert_eq!(both["pagination"]["total"], 6, "filters combine");
-    assert!(both["data"].as_array().unwrap().iter().all(|a| a["type"] == "image" && a["tags"] == json!(["logo"])));
+    assert!(both["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["type"] == "image" && a["tags"] == json!(["logo"])));
 
     let (status, body) = api.get("/assets?limit=101").await;
     assert_error(status, &body, 400, Some("limit"), "at most 100");
@@ -128,11 +175,28 @@ async fn the_api_key_is_required() {
     assert_eq!(plain.status(), StatusCode::UNAUTHORIZED);
     let body: Value = plain.json().await.unwrap();
     assert_eq!(body["error"], "unauthorized");
-    let wrong = api.client.get(api.url("/assets")).bearer_auth("not-the-key").send().await.unwrap();
+    let wrong = api
+        .client
+        .get(api.url("/assets"))
+        .bearer_auth("not-the-key")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let header = api.client.get(api.url("/assets")).header("x-api-key", &api.server.api_key).send().await.unwrap();
+    let header = api
+        .client
+        .get(api.url("/assets"))
+        .header("x-api-key", &api.server.api_key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header.status(), StatusCode::OK);
-    let missing = api.client.get(api.url("/nothing-here")).send().await.unwrap();
+    let missing = api
+        .client
+        .get(api.url("/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
@@ -141,12 +205,20 @@ async fn upload_probes_the_bytes_and_refuses_bad_input() {
     let api = Api::start();
     let dir = tempfile::tempdir().unwrap();
     let png = media::png(dir.path(), "card.png", 320, 200);
-    let (status, created) = api.upload_file(&png, "Company Logo", "image", &["logo", "branding"]).await;
+    let (status, created) = api
+        .upload_file(&png, "Company Logo", "image", &["logo", "branding"])
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert!(created["id"].as_str().unwrap().starts_with("asset_"));
     assert_eq!(created["content_type"], "image/png");
-    assert_eq!((created["width"].as_u64(), created["height"].as_u64()), (Some(320), Some(200)));
-    assert_eq!(created["size"].as_u64(), Some(std::fs::metadata(&png).unwrap().len()));
+    assert_eq!(
+        (created["width"].as_u64(), created["height"].as_u64()),
+        (Some(320), Some(200))
+    );
+    assert_eq!(
+        created["size"].as_u64(),
+        Some(std::fs::metadata(&png).unwrap().len())
+    );
     assert_eq!(created["duration"], Value::Null);
     assert_eq!(created["tags"], json!(["logo", "branding"]));
     assert!(created["created_at"].as_str().unwrap().ends_with('Z'));
@@ -154,7 +226,11 @@ async fn upload_probes_the_bytes_and_refuses_bad_input() {
     // Tags as one JSON array are accepted too; a .jpg that is a PNG is stored as what it is.
     let misnamed = dir.path().join("photo.jpg");
     std::fs::copy(&png, &misnamed).unwrap();
-    let form = Form::new().part("file", file_part(&misnamed)).text("name", "photo").text("type", "image").text("tags", r#"["a","b"]"#);
+    let form = Form::new()
+        .part("file", file_part(&misnamed))
+        .text("name", "photo")
+        .text("type", "image")
+        .text("tags", r#"["a","b"]"#);
     let (status, body) = api.upload(form).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["content_type"], "image/png");
@@ -163,23 +239,132 @@ async fn upload_probes_the_bytes_and_refuses_bad_input() {
     let total = api.total().await;
     let text = dir.path().join("clip.mp4");
     std::fs::write(&text, "not a video at all").unwrap();
-    let gif = media::ffmpeg(dir.path(), "anim.gif", &["-f", "lavfi", "-i", "testsrc=size=32x32:rate=1", "-frames:v", "1"]);
+    let gif = media::ffmpeg(
+        dir.path(),
+        "anim.gif",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=32x32:rate=1",
+            "-frames:v",
+            "1",
+        ],
+    );
     let empty = dir.path().join("empty.png");
     std::fs::write(&empty, b"").unwrap();
     let cases: Vec<(Form, u16, Option<&str>, &str)> = vec![
-        (Form::new().text("name", "x").text("type", "image"), 400, Some("file"), "file is required"),
-        (Form::new().part("file", file_part(&png)).text("type", "image"), 400, Some("name"), "name is required"),
-        (Form::new().part("file", file_part(&png)).text("name", "x"), 400, Some("type"), "type is required"),
-        (Form::new().part("file", file_part(&png)).text("name", "x").text("type", "document"), 400, Some("type"), "\"document\""),
-        (Form::new().part("file", file_part(&png)).text("name", "x").text("type", "video"), 400, Some("type"), "the file is image (png)"),
-        (Form::new().part("file", file_part(&text)).text("name", "x").text("type", "video"), 415, Some("file"), "match no supported"),
-        (Form::new().part("file", file_part(&gif)).text("name", "x").text("type", "image"), 415, Some("file"), "gif is not a supported image format"),
-        (Form::new().part("file", file_part(&empty)).text("name", "x").text("type", "image"), 400, Some("file"), "empty"),
-        (Form::new().part("file", file_part(&png)).text("name", "../../etc/passwd").text("type", "image"), 400, Some("name"), "path separators"),
-        (Form::new().part("file", file_part(&png)).text("name", "a\u{0}b").text("type", "image"), 400, Some("name"), "control characters"),
-        (Form::new().part("file", file_part(&png)).text("name", "..").text("type", "image"), 400, Some("name"), "cannot be"),
-        (Form::new().part("file", file_part(&png)).text("name", "n".repeat(10_000)).text("type", "image"), 400, Some("name"), "10000 characters"),
-        (Form::new().part("file", file_part(&png)).text("name", "x").text("type", "image").text("tags", "[1]"), 400, Some("tags"), "JSON array"),
+        (
+            Form::new().text("name", "x").text("type", "image"),
+            400,
+            Some("file"),
+            "file is required",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("type", "image"),
+            400,
+            Some("name"),
+            "name is required",
+        ),
+        (
+            Form::new().part("file", file_part(&png)).text("name", "x"),
+            400,
+            Some("type"),
+            "type is required",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "x")
+                .text("type", "document"),
+            400,
+            Some("type"),
+            "\"document\"",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "x")
+                .text("type", "video"),
+            400,
+            Some("type"),
+            "the file is image (png)",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&text))
+                .text("name", "x")
+                .text("type", "video"),
+            415,
+            Some("file"),
+            "match no supported",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&gif))
+                .text("name", "x")
+                .text("type", "image"),
+            415,
+            Some("file"),
+            "gif is not a supported image format",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&empty))
+                .text("name", "x")
+                .text("type", "image"),
+            400,
+            Some("file"),
+            "empty",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "../../etc/passwd")
+                .text("type", "image"),
+            400,
+            Some("name"),
+            "path separators",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "a\u{0}b")
+                .text("type", "image"),
+            400,
+            Some("name"),
+            "control characters",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "..")
+                .text("type", "image"),
+            400,
+            Some("name"),
+            "cannot be",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "n".repeat(10_000))
+                .text("type", "image"),
+            400,
+            Some("name"),
+            "10000 characters",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&png))
+                .text("name", "x")
+                .text("type", "image")
+                .text("tags", "[1]"),
+            400,
+            Some("tags"),
+            "JSON array",
+        ),
     ];
     for (form, want_status, want_field, message) in cases {
         let (status, body) = api.upload(form).await;
@@ -212,20 +397,39 @@ async fn an_oversized_upload_is_cut_off_at_the_limit() {
         counter.fetch_add(chunk.len() as u64, Ordering::SeqCst);
         Ok::<_, std::io::Error>(chunk.clone())
     });
-    let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), 250 * 1024 * 1024).file_name("huge.png");
-    let form = Form::new().text("name", "huge").text("type", "image").part("file", part);
-    let result = api.client.post(api.url("/assets")).bearer_auth(&api.server.api_key).multipart(form).send().await;
+    let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), 250 * 1024 * 1024)
+        .file_name("huge.png");
+    let form = Form::new()
+        .text("name", "huge")
+        .text("type", "image")
+        .part("file", part);
+    let result = api
+        .client
+        .post(api.url("/assets"))
+        .bearer_auth(&api.server.api_key)
+        .multipart(form)
+        .send()
+        .await;
     let sent_mb = sent.load(Ordering::SeqCst) / (1024 * 1024);
     match result {
         Ok(response) => {
             assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
             let body: Value = response.json().await.unwrap();
-            assert!(body["message"].as_str().unwrap().contains("10 MB limit for image"), "{body}");
+            assert!(
+                body["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("10 MB limit for image"),
+                "{body}"
+            );
         }
         // The server may close the connection while the client is still sending; that is the cut-off.
         Err(error) => assert!(error.is_request() || error.is_body(), "{error}"),
     }
-    assert!(sent_mb < 100, "the client got to send {sent_mb} MB of a 250 MB body");
+    assert!(
+        sent_mb < 100,
+        "the client got to send {sent_mb} MB of a 250 MB body"
+    );
     api.assert_unchanged(0).await;
 }
 
@@ -238,7 +442,9 @@ fn png_header_then_zeros(len: usize) -> Vec<u8> {
 async fn one_png(api: &Api) -> (Value, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let png = media::png(dir.path(), "logo.png", 512, 512);
-    let (status, created) = api.upload_file(&png, "Company Logo", "image", &["logo", "branding"]).await;
+    let (status, created) = api
+        .upload_file(&png, "Company Logo", "image", &["logo", "branding"])
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     (created, png, dir)
 }
@@ -265,27 +471,64 @@ async fn update_renames_and_retags() {
     let id = created["id"].as_str().unwrap();
     let path = format!("/assets/{id}");
     let (status, updated) = api
-        .call(api.client.patch(api.url(&path)).json(&json!({"name": "Updated Logo 2025", "tags": ["logo", "branding", "2025"]})))
+        .call(
+            api.client
+                .patch(api.url(&path))
+                .json(&json!({"name": "Updated Logo 2025", "tags": ["logo", "branding", "2025"]})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["name"], "Updated Logo 2025");
     assert_eq!(updated["tags"], json!(["logo", "branding", "2025"]));
     assert!(updated["updated_at"].as_str().unwrap().ends_with('Z'));
     let (_, tagged) = api.get("/assets?tag=2025").await;
-    assert_eq!(tagged["pagination"]["total"], 1, "the tag index follows the update");
-    let (status, put) = api.call(api.client.put(api.url(&path)).json(&json!({"tags": []}))).await;
+    assert_eq!(
+        tagged["pagination"]["total"], 1,
+        "the tag index follows the update"
+    );
+    let (status, put) = api
+        .call(api.client.put(api.url(&path)).json(&json!({"tags": []})))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((put["name"].as_str(), &put["tags"]), (Some("Updated Logo 2025"), &json!([])));
+    assert_eq!(
+        (put["name"].as_str(), &put["tags"]),
+        (Some("Updated Logo 2025"), &json!([]))
+    );
 
-    let (status, body) = api.call(api.client.patch(api.url(&path)).json(&json!({}))).await;
+    let (status, body) = api
+        .call(api.client.patch(api.url(&path)).json(&json!({})))
+        .await;
     assert_error(status, &body, 400, Some("name"), "name and/or tags");
-    let (status, body) = api.call(api.client.patch(api.url(&path)).json(&json!({"name": "a/b"}))).await;
+    let (status, body) = api
+        .call(
+            api.client
+                .patch(api.url(&path))
+                .json(&json!({"name": "a/b"})),
+        )
+        .await;
     assert_error(status, &body, 400, Some("name"), "path separators");
-    let (status, body) = api.call(api.client.patch(api.url(&path)).header("content-type", "application/json").body("{not json")).await;
+    let (status, body) = api
+        .call(
+            api.client
+                .patch(api.url(&path))
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await;
     assert_error(status, &body, 400, None, "not valid JSON");
-    let (status, body) = api.call(api.client.patch(api.url("/assets/asset_nope")).json(&json!({"name": "x"}))).await;
+    let (status, body) = api
+        .call(
+            api.client
+                .patch(api.url("/assets/asset_nope"))
+                .json(&json!({"name": "x"})),
+        )
+        .await;
     assert_error(status, &body, 404, None, "asset_nope");
-    assert_eq!(api.get(&path).await.1["name"], "Updated Logo 2025", "refused updates changed nothing");
+    assert_eq!(
+        api.get(&path).await.1["name"],
+        "Updated Logo 2025",
+        "refused updates changed nothing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -294,17 +537,56 @@ async fn uses_are_counted_and_released() {
     let (created, _png, _dir) = one_png(&api).await;
     let uses = format!("/assets/{}/uses", created["id"].as_str().unwrap());
     for _ in 0..2 {
-        let (status, _) = api.call(api.client.post(api.url(&uses)).json(&json!({"kind": "video"}))).await;
+        let (status, _) = api
+            .call(
+                api.client
+                    .post(api.url(&uses))
+                    .json(&json!({"kind": "video"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
     }
-    let (_, asset) = api.call(api.client.post(api.url(&uses)).json(&json!({"kind": "template"}))).await;
-    assert_eq!((asset["used_in_videos"].as_u64(), asset["used_in_templates"].as_u64()), (Some(2), Some(1)));
+    let (_, asset) = api
+        .call(
+            api.client
+                .post(api.url(&uses))
+                .json(&json!({"kind": "template"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            asset["used_in_videos"].as_u64(),
+            asset["used_in_templates"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
     assert!(asset["last_used"].as_str().unwrap().ends_with('Z'));
-    let (status, released) = api.call(api.client.delete(api.url(&uses)).json(&json!({"kind": "template"}))).await;
-    assert_eq!((status, released["used_in_templates"].as_u64()), (StatusCode::OK, Some(0)));
-    let (status, body) = api.call(api.client.delete(api.url(&uses)).json(&json!({"kind": "template"}))).await;
+    let (status, released) = api
+        .call(
+            api.client
+                .delete(api.url(&uses))
+                .json(&json!({"kind": "template"})),
+        )
+        .await;
+    assert_eq!(
+        (status, released["used_in_templates"].as_u64()),
+        (StatusCode::OK, Some(0))
+    );
+    let (status, body) = api
+        .call(
+            api.client
+                .delete(api.url(&uses))
+                .json(&json!({"kind": "template"})),
+        )
+        .await;
     assert_error(status, &body, 409, None, "no use");
-    let (status, body) = api.call(api.client.post(api.url(&uses)).json(&json!({"kind": "banner"}))).await;
+    let (status, body) = api
+        .call(
+            api.client
+                .post(api.url(&uses))
+                .json(&json!({"kind": "banner"})),
+        )
+        .await;
     assert_error(status, &body, 400, Some("kind"), "\"banner\"");
 }
 
@@ -319,21 +601,43 @@ async fn files_are_served_with_ranges_and_deleted_with_their_asset() {
     assert_eq!(whole.status(), StatusCode::OK);
     assert_eq!(whole.headers()["content-type"], "image/png");
     assert_eq!(whole.bytes().await.unwrap().as_ref(), bytes.as_slice());
-    let part = api.client.get(&url).header("range", "bytes=8-15").send().await.unwrap();
+    let part = api
+        .client
+        .get(&url)
+        .header("range", "bytes=8-15")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(part.headers()["content-range"], format!("bytes 8-15/{}", bytes.len()));
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 8-15/{}", bytes.len())
+    );
     assert_eq!(part.bytes().await.unwrap().as_ref(), &bytes[8..16]);
 
     let id = created["id"].as_str().unwrap();
-    let (status, deleted) = api.call(api.client.delete(api.url(&format!("/assets/{id}")))).await;
+    let (status, deleted) = api
+        .call(api.client.delete(api.url(&format!("/assets/{id}"))))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(deleted, json!({"id": id, "deleted": true}));
-    assert_eq!(api.get(&format!("/assets/{id}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api.client.get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    let (status, body) = api.call(api.client.delete(api.url(&format!("/assets/{id}")))).await;
+    assert_eq!(
+        api.get(&format!("/assets/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.client.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let (status, body) = api
+        .call(api.client.delete(api.url(&format!("/assets/{id}"))))
+        .await;
     assert_error(status, &body, 404, None, id);
     let blobs: Vec<_> = walk(&api.data.join("blobs"));
-    assert!(blobs.is_empty(), "the deleted asset's bytes are gone: {blobs:?}");
+    assert!(
+        blobs.is_empty(),
+        "the deleted asset's bytes are gone: {blobs:?}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

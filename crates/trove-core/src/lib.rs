@@ -19,7 +19,8 @@ pub mod upload;
 #[cfg(test)]
 mod bindings;
 
-/// The current time as RFC 3339 UTC with second precision, the format every timestamp in Trove uses.
+/// The current time as RFC 3339 UTC with millisecond precision, the format every timestamp Trove
+/// writes uses: files uploaded within one second still sort newest first.
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

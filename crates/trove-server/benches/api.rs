@@ -29,7 +29,11 @@ fn seed(data: &Path) {
             width: Some(512),
             height: Some(512),
             duration: None,
-            tags: if i % 100 == 0 { vec!["X".into(), "brand".into()] } else { vec!["brand".into()] },
+            tags: if i % 100 == 0 {
+                vec!["X".into(), "brand".into()]
+            } else {
+                vec!["brand".into()]
+            },
             blob: "0".repeat(64),
             created_at: "2025-02-10T08:30:00Z".to_owned(),
             updated_at: None,
@@ -57,7 +61,12 @@ fn start(data: &Path, port: u16) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_trove-server"))
         .arg("--data")
         .arg(data)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--api-key-env", "BENCH_KEY"])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--api-key-env",
+            "BENCH_KEY",
+        ])
         .env("BENCH_KEY", "bench-key-0123456789")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -90,15 +99,28 @@ async fn latency(client: &reqwest::Client, url: &str, n: usize) -> (Duration, Du
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
-        let response = client.get(url).bearer_auth("bench-key-0123456789").send().await.unwrap();
+        let response = client
+            .get(url)
+            .bearer_auth("bench-key-0123456789")
+            .send()
+            .await
+            .unwrap();
         assert!(response.status().is_success());
         response.bytes().await.unwrap();
         samples.push(started.elapsed());
     }
-    (percentile(&mut samples, 0.5), percentile(&mut samples, 0.99))
+    (
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+    )
 }
 
-async fn throughput(client: &reqwest::Client, url: &str, in_flight: usize, window: Duration) -> f64 {
+async fn throughput(
+    client: &reqwest::Client,
+    url: &str,
+    in_flight: usize,
+    window: Duration,
+) -> f64 {
     let deadline = Instant::now() + window;
     let started = Instant::now();
     let tasks: Vec<_> = (0..in_flight)
@@ -107,7 +129,12 @@ async fn throughput(client: &reqwest::Client, url: &str, in_flight: usize, windo
             tokio::spawn(async move {
                 let mut done = 0u64;
                 while Instant::now() < deadline {
-                    let response = client.get(&url).bearer_auth("bench-key-0123456789").send().await.unwrap();
+                    let response = client
+                        .get(&url)
+                        .bearer_auth("bench-key-0123456789")
+                        .send()
+                        .await
+                        .unwrap();
                     response.bytes().await.unwrap();
                     done += 1;
                 }
@@ -128,7 +155,16 @@ fn sqlite_reference(data: &Path, tag: Option<&str>, n: usize) -> Duration {
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
-        let rows = store::list(&conn, &store::ListFilter { kind: None, tag, offset: 0, limit: 100 }).unwrap();
+        let rows = store::list(
+            &conn,
+            &store::ListFilter {
+                kind: None,
+                tag,
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .unwrap();
         assert_eq!(rows.0.len(), 100);
         samples.push(started.elapsed());
     }
@@ -145,12 +181,26 @@ async fn main() {
     let data = dir.path().join("library");
     let seeding = Instant::now();
     seed(&data);
-    println!("seeded {ASSETS} assets in {:.1} s", seeding.elapsed().as_secs_f64());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    println!(
+        "seeded {ASSETS} assets in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let server = start(&data, port);
     let client = reqwest::Client::new();
 
-    for (label, query, tag) in [("GET /assets?limit=100", "/assets?limit=100", None), ("GET /assets?tag=X&limit=100", "/assets?tag=X&limit=100", Some("X"))] {
+    for (label, query, tag) in [
+        ("GET /assets?limit=100", "/assets?limit=100", None),
+        (
+            "GET /assets?tag=X&limit=100",
+            "/assets?tag=X&limit=100",
+            Some("X"),
+        ),
+    ] {
         let url = format!("{}{query}", server.url);
         latency(&client, &url, 20).await; // warm-up
         let (median, p99) = latency(&client, &url, 300).await;
@@ -173,7 +223,10 @@ async fn main() {
     drop(bytes);
     let copy_started = Instant::now();
     std::fs::copy(&video, dir.path().join("copy.mp4")).unwrap();
-    std::fs::File::open(dir.path().join("copy.mp4")).unwrap().sync_all().unwrap();
+    std::fs::File::open(dir.path().join("copy.mp4"))
+        .unwrap()
+        .sync_all()
+        .unwrap();
     let copy_time = copy_started.elapsed();
 
     let pid = server.child.id();
@@ -192,15 +245,29 @@ async fn main() {
     };
     let file = tokio::fs::File::open(&video).await.unwrap();
     let body = reqwest::Body::wrap_stream(tokio_util_stream(file));
-    let part = reqwest::multipart::Part::stream_with_length(body, UPLOAD_BYTES as u64).file_name("big.mp4");
-    let form = reqwest::multipart::Form::new().text("name", "big").text("type", "video").part("file", part);
+    let part = reqwest::multipart::Part::stream_with_length(body, UPLOAD_BYTES as u64)
+        .file_name("big.mp4");
+    let form = reqwest::multipart::Form::new()
+        .text("name", "big")
+        .text("type", "video")
+        .part("file", part);
     let started = Instant::now();
-    let response = client.post(format!("{}/assets", server.url)).bearer_auth("bench-key-0123456789").multipart(form).send().await.unwrap();
+    let response = client
+        .post(format!("{}/assets", server.url))
+        .bearer_auth("bench-key-0123456789")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let status = response.status();
     let upload_time = started.elapsed();
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let peak = sampler.join().unwrap();
-    assert!(status.is_success(), "upload answered {status}: {}", response.text().await.unwrap_or_default());
+    assert!(
+        status.is_success(),
+        "upload answered {status}: {}",
+        response.text().await.unwrap_or_default()
+    );
     let mb = UPLOAD_BYTES as f64 / 1e6;
     println!(
         "upload of 150 MiB video: {:.0} MB/s ({} incl. fsync); plain file copy + fsync {:.0} MB/s (upload at {:.2}x of disk copy speed)",
@@ -217,6 +284,8 @@ async fn main() {
     );
 }
 
-fn tokio_util_stream(file: tokio::fs::File) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
+fn tokio_util_stream(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
     tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024)
 }

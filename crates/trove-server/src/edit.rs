@@ -23,7 +23,14 @@ pub struct UpdateBody {
 }
 
 fn body_error(rejection: JsonRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "validation_error", format!("the body is not valid JSON for this request: {}", rejection.body_text()))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "validation_error",
+        format!(
+            "the body is not valid JSON for this request: {}",
+            rejection.body_text()
+        ),
+    )
 }
 
 pub async fn update(
@@ -36,19 +43,37 @@ pub async fn update(
     if body.name.is_none() && body.tags.is_none() {
         return Err(ApiError::invalid("name", "send name and/or tags to update"));
     }
-    let name = body.name.map(|name| validate_name(Some(name))).transpose()?;
+    let name = body
+        .name
+        .map(|name| validate_name(Some(name)))
+        .transpose()?;
     let tags = body.tags.map(validate_tags).transpose()?;
     let lookup = id.clone();
     let updated = state
         .store
-        .with(move |conn| store::update(conn, &lookup, name.as_deref(), tags.as_deref(), &trove_core::now_rfc3339()))
+        .with(move |conn| {
+            store::update(
+                conn,
+                &lookup,
+                name.as_deref(),
+                tags.as_deref(),
+                &trove_core::now_rfc3339(),
+            )
+        })
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    Ok(Json(asset_json(&updated, &public_base(&headers, &state.base_url), false)))
+    Ok(Json(asset_json(
+        &updated,
+        &public_base(&headers, &state.base_url),
+        false,
+    )))
 }
 
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let store = state.store.clone();
     let lookup = id.clone();
     let deleted = state
@@ -73,21 +98,43 @@ fn use_kind(body: Result<Json<UseBody>, JsonRejection>) -> Result<UseKind, ApiEr
     match body.kind.as_str() {
         "video" => Ok(UseKind::Video),
         "template" => Ok(UseKind::Template),
-        other => Err(ApiError { field: Some("kind"), ..ApiError::invalid("kind", format!("kind must be video or template, got {other:?}")) }),
+        other => Err(ApiError {
+            field: Some("kind"),
+            ..ApiError::invalid(
+                "kind",
+                format!("kind must be video or template, got {other:?}"),
+            )
+        }),
     }
 }
 
-async fn adjust(state: AppState, headers: HeaderMap, id: String, kind: UseKind, delta: i64) -> Result<Json<Value>, ApiError> {
+async fn adjust(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    kind: UseKind,
+    delta: i64,
+) -> Result<Json<Value>, ApiError> {
     let lookup = id.clone();
     let outcome = state
         .store
-        .with(move |conn| store::adjust_usage(conn, &lookup, kind, delta, &trove_core::now_rfc3339()))
+        .with(move |conn| {
+            store::adjust_usage(conn, &lookup, kind, delta, &trove_core::now_rfc3339())
+        })
         .await
         .map_err(ApiError::internal)?;
     match outcome {
-        Ok(Some(asset)) => Ok(Json(asset_json(&asset, &public_base(&headers, &state.base_url), true))),
+        Ok(Some(asset)) => Ok(Json(asset_json(
+            &asset,
+            &public_base(&headers, &state.base_url),
+            true,
+        ))),
         Ok(None) => Err(ApiError::not_found(&id)),
-        Err(()) => Err(ApiError::new(StatusCode::CONFLICT, "no_use_recorded", format!("asset {id} has no use of that kind to release"))),
+        Err(()) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_use_recorded",
+            format!("asset {id} has no use of that kind to release"),
+        )),
     }
 }
 

@@ -78,9 +78,15 @@ pub fn router(state: AppState) -> Router {
         .route("/assets", get(routes::list).post(upload::create))
         .route(
             "/assets/{id}",
-            get(routes::get).patch(edit::update).put(edit::update).delete(edit::delete),
+            get(routes::get)
+                .patch(edit::update)
+                .put(edit::update)
+                .delete(edit::delete),
         )
-        .route("/assets/{id}/uses", post(edit::add_use).delete(edit::release_use))
+        .route(
+            "/assets/{id}/uses",
+            post(edit::add_use).delete(edit::release_use),
+        )
         // The upload handler enforces per-type limits itself while streaming.
         .layer(DefaultBodyLimit::disable())
         .route_layer(axum::middleware::from_fn_with_state(

@@ -150,7 +150,9 @@ impl Store {
 
 /// Temp files left by uploads that a crash interrupted: never acknowledged, so never named by a row.
 fn remove_interrupted_uploads(tmp: &Path) {
-    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
     for entry in entries.flatten() {
         if let Err(error) = std::fs::remove_file(entry.path()) {
             tracing::warn!(%error, path = %entry.path().display(), "interrupted upload not removed");
@@ -163,7 +165,10 @@ pub fn insert(conn: &mut rusqlite::Connection, asset: &StoredAsset) -> Result<()
 }
 
 /// Inserts many rows in one transaction (imports and benchmarks).
-pub fn insert_batch(conn: &mut rusqlite::Connection, assets: &[StoredAsset]) -> Result<(), StoreError> {
+pub fn insert_batch(
+    conn: &mut rusqlite::Connection,
+    assets: &[StoredAsset],
+) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     for asset in assets {
         insert_row(&tx, asset)?;
@@ -220,47 +225,77 @@ pub fn update(
 ) -> Result<Option<StoredAsset>, StoreError> {
     let tx = conn.transaction()?;
     let Some(seq) = tx
-        .query_row("SELECT seq FROM assets WHERE id = ?1", [id], |row| row.get::<_, i64>(0))
+        .query_row("SELECT seq FROM assets WHERE id = ?1", [id], |row| {
+            row.get::<_, i64>(0)
+        })
         .optional()?
     else {
         return Ok(None);
     };
     if let Some(name) = name {
-        tx.execute("UPDATE assets SET name = ?2 WHERE seq = ?1", params![seq, name])?;
+        tx.execute(
+            "UPDATE assets SET name = ?2 WHERE seq = ?1",
+            params![seq, name],
+        )?;
     }
     if let Some(tags) = tags {
-        let json = serde_json::to_string(tags).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
-        tx.execute("UPDATE assets SET tags_json = ?2 WHERE seq = ?1", params![seq, json])?;
+        let json =
+            serde_json::to_string(tags).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        tx.execute(
+            "UPDATE assets SET tags_json = ?2 WHERE seq = ?1",
+            params![seq, json],
+        )?;
         tx.execute("DELETE FROM asset_tags WHERE seq = ?1", [seq])?;
         for tag in tags {
-            tx.execute("INSERT OR IGNORE INTO asset_tags (seq, tag) VALUES (?1, ?2)", params![seq, tag])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO asset_tags (seq, tag) VALUES (?1, ?2)",
+                params![seq, tag],
+            )?;
         }
     }
-    tx.execute("UPDATE assets SET updated_at = ?2 WHERE seq = ?1", params![seq, now])?;
-    let asset = tx.query_row(&format!("SELECT {COLUMNS} FROM assets WHERE seq = ?1"), [seq], from_row)?;
+    tx.execute(
+        "UPDATE assets SET updated_at = ?2 WHERE seq = ?1",
+        params![seq, now],
+    )?;
+    let asset = tx.query_row(
+        &format!("SELECT {COLUMNS} FROM assets WHERE seq = ?1"),
+        [seq],
+        from_row,
+    )?;
     tx.commit()?;
     Ok(Some(asset))
 }
 
 /// Deletes the row, then its blob when no other asset has the same bytes; `false` when absent.
-pub fn delete(conn: &mut rusqlite::Connection, store: &Store, id: &str) -> Result<bool, StoreError> {
+pub fn delete(
+    conn: &mut rusqlite::Connection,
+    store: &Store,
+    id: &str,
+) -> Result<bool, StoreError> {
     let tx = conn.transaction()?;
     let Some(blob) = tx
-        .query_row("SELECT blob FROM assets WHERE id = ?1", [id], |row| row.get::<_, String>(0))
+        .query_row("SELECT blob FROM assets WHERE id = ?1", [id], |row| {
+            row.get::<_, String>(0)
+        })
         .optional()?
     else {
         return Ok(false);
     };
     tx.execute("DELETE FROM assets WHERE id = ?1", [id])?;
-    let still_used: bool =
-        tx.query_row("SELECT EXISTS(SELECT 1 FROM assets WHERE blob = ?1)", [&blob], |row| row.get(0))?;
+    let still_used: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM assets WHERE blob = ?1)",
+        [&blob],
+        |row| row.get(0),
+    )?;
     tx.commit()?;
     if !still_used {
         match std::fs::remove_file(store.blob_path(&blob)) {
             Ok(()) => {}
             // Already gone: the row was the last thing naming it, and it is deleted.
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => tracing::warn!(%error, %blob, "blob of a deleted asset could not be removed"),
+            Err(error) => {
+                tracing::warn!(%error, %blob, "blob of a deleted asset could not be removed")
+            }
         }
     }
     Ok(true)
@@ -282,7 +317,11 @@ pub fn adjust_usage(
     };
     let tx = conn.transaction()?;
     let Some(current) = tx
-        .query_row(&format!("SELECT {column} FROM assets WHERE id = ?1"), [id], |row| row.get::<_, i64>(0))
+        .query_row(
+            &format!("SELECT {column} FROM assets WHERE id = ?1"),
+            [id],
+            |row| row.get::<_, i64>(0),
+        )
         .optional()?
     else {
         return Ok(Ok(None));
@@ -297,7 +336,11 @@ pub fn adjust_usage(
     } else {
         tx.execute(&sql, params![id, delta])?;
     }
-    let asset = tx.query_row(&format!("SELECT {COLUMNS} FROM assets WHERE id = ?1"), [id], from_row)?;
+    let asset = tx.query_row(
+        &format!("SELECT {COLUMNS} FROM assets WHERE id = ?1"),
+        [id],
+        from_row,
+    )?;
     tx.commit()?;
     Ok(Ok(Some(asset)))
 }

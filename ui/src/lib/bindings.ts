@@ -1,0 +1,57 @@
+// Generated from the Rust model (crates/trove-core/src/model.rs) by ts-rs. Do not edit:
+// change the Rust types and run `TROVE_UPDATE_BINDINGS=1 cargo test -p trove-core bindings`.
+
+export type AssetKind = "image" | "video" | "audio" | "other";
+
+export type Asset = { 
+/**
+ * The account this asset belongs to (cache-local id).
+ */
+account_id: string, 
+/**
+ * The provider's own id for the asset.
+ */
+id: string, name: string, kind: AssetKind, content_type: string | null, size: number | null, width: number | null, height: number | null, duration_s: number | null, tags: Array<string>, url: string | null, thumbnail_url: string | null, 
+/**
+ * RFC 3339, as the provider gave it.
+ */
+created_at: string, updated_at: string | null, used_in_videos: number | null, used_in_templates: number | null, last_used: string | null, 
+/**
+ * When the usage counts above were fetched; `None` when they never were.
+ */
+usage_fetched_at: string | null, };
+
+export type SortKey = "newest" | "oldest" | "name" | "size" | "duration";
+
+export type AssetQuery = { account_id: string | null, kind: AssetKind | null, 
+/**
+ * Every tag listed must be on the asset.
+ */
+tags: Array<string>, 
+/**
+ * Case-insensitive match on name and tags.
+ */
+text: string | null, sort: SortKey, offset: number, 
+/**
+ * At most [`AssetQuery::MAX_LIMIT`]; 0 means the default.
+ */
+limit: number, };
+
+export type AssetPage = { total: number, offset: number, items: Array<Asset>, };
+
+export type Connectivity = "unknown" | "online" | "offline" | "syncing";
+
+export type AccountStatus = { account_id: string, name: string, provider: string, connectivity: Connectivity, last_sync_at: string | null, last_error: string | null, asset_count: number, };
+
+export type LibraryStatus = { accounts: Array<AccountStatus>, 
+/**
+ * Set when the library could not be opened at all (corrupt cache, unwritable data dir): the UI
+ * shows it instead of a grid.
+ */
+fatal_error: string | null, 
+/**
+ * Where Trove keeps its data, so a user told about a corrupt file knows where to look.
+ */
+data_dir: string, };
+
+export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" };
