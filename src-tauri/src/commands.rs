@@ -9,8 +9,11 @@ fn library(state: &TroveState) -> Result<&trove_core::library::Library, String> 
     state.library.as_deref().map_err(Clone::clone)
 }
 
+// Plain (non-async) commands run on the main thread, where a cache query would stall the window;
+// `async` moves them to Tauri's worker threads.
+
 /// Never fails: a library that could not be opened is described in `fatal_error`.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn library_status(state: State<'_, TroveState>) -> LibraryStatus {
     let (accounts, fatal_error) =
         match library(&state).and_then(|l| l.statuses().map_err(|e| e.to_string())) {
@@ -24,7 +27,7 @@ pub fn library_status(state: State<'_, TroveState>) -> LibraryStatus {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_assets(state: State<'_, TroveState>, query: AssetQuery) -> Result<AssetPage, String> {
     library(&state)?.query(&query).map_err(|e| e.to_string())
 }

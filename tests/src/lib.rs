@@ -2,6 +2,7 @@
 //! real media made by ffmpeg, a real asset server on a free loopback port, and the desktop app
 //! driven through tauri-driver under its own Xvfb.
 
+pub mod api;
 pub mod desktop;
 pub mod media;
 pub mod server;

@@ -6,6 +6,7 @@
 //! - [`sync`]: pulls a remote listing into the cache without ever losing data to a partial listing;
 //! - [`probe`]: reads a media file's real format and dimensions from its bytes;
 //! - [`upload`]: probe, check against the provider's limits, send, and cache the result;
+//! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
 //! - [`library`]: a data directory opened as a whole: its cache, its accounts and their providers.
 
 pub mod cache;
@@ -15,6 +16,7 @@ pub mod probe;
 pub mod provider;
 pub mod sync;
 pub mod upload;
+pub mod watcher;
 
 #[cfg(test)]
 mod bindings;
