@@ -97,7 +97,10 @@ impl Desktop {
         let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
         wait_until("Xvfb", Duration::from_secs(20), || socket.exists()).await?;
 
-        let (port, native_port) = (crate::free_port(), crate::free_port());
+        let port = crate::free_port();
+        let native_port = std::iter::repeat_with(crate::free_port)
+            .find(|p| *p != port)
+            .unwrap_or(port);
         let driver_log = std::fs::File::create(xdg_home.join("tauri-driver.log"))?;
         let driver = Command::new(tauri_driver())
             .args([
@@ -130,15 +133,27 @@ impl Desktop {
         capabilities.insert("browserName".into(), "wry".into());
         desktop.launched_at = Instant::now();
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = tokio::time::timeout(
+        let session = tokio::time::timeout(
             Duration::from_secs(90),
             ClientBuilder::new(connector)
                 .capabilities(capabilities)
                 .connect(&format!("http://{address}")),
         )
-        .await
-        .map_err(|_| anyhow!("the app's WebDriver session did not start within 90 s"))?
-        .context("WebDriver session")?;
+        .await;
+        let client = match session {
+            Ok(Ok(client)) => client,
+            failed => {
+                let log =
+                    std::fs::read_to_string(xdg_home.join("tauri-driver.log")).unwrap_or_default();
+                let cause = match failed {
+                    Ok(Err(error)) => error.to_string(),
+                    _ => "no session within 90 s".to_owned(),
+                };
+                bail!(
+                    "the app's WebDriver session did not start: {cause}\ntauri-driver said:\n{log}"
+                );
+            }
+        };
         desktop.client = Some(client);
         Ok(desktop)
     }

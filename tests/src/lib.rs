@@ -31,10 +31,19 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; good enough for a test's own processes).
+/// A free TCP port on 127.0.0.1 for a process the test starts (tauri-driver, WebKitWebDriver).
+/// Taken below the kernel's ephemeral range (32768 and up here), so that a port released by this
+/// check cannot be handed to another process's `:0` bind or outgoing connection before the
+/// intended process binds it.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free loopback port")
+    let spread = 12_000u32;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id().wrapping_mul(2_654_435_761);
+    (0..spread)
+        .map(|i| 20_000 + ((seed.wrapping_add(i.wrapping_mul(7_919))) % spread) as u16)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free loopback port between 20000 and 32000")
 }

@@ -49,6 +49,9 @@ async fn upload_sync_and_browse_offline() {
     std::fs::write(&fake, "this is a text file, not a video").unwrap();
     let misnamed = media_dir.path().join("really-a-png.jpg");
     std::fs::copy(&card, &misnamed).unwrap();
+    // No extension claims nothing: the bytes decide.
+    let unnamed = media_dir.path().join("export-from-figma");
+    std::fs::copy(&card, &unnamed).unwrap();
 
     cli.ok(&[
         "account",
@@ -70,7 +73,7 @@ async fn upload_sync_and_browse_offline() {
         card.to_str().unwrap(),
         tone.to_str().unwrap(),
         clip.to_str().unwrap(),
-        misnamed.to_str().unwrap(),
+        unnamed.to_str().unwrap(),
     ]);
     assert_eq!(uploaded.lines().count(), 4, "{uploaded}");
 
@@ -82,21 +85,35 @@ async fn upload_sync_and_browse_offline() {
         stderr.contains("notes.mp4") && stderr.contains("not a media file"),
         "{stderr}"
     );
+    // So is a PNG named .jpg: the name and the bytes disagree.
+    let refused = cli.run(&["upload", "--account", "team", misnamed.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("really-a-png.jpg")
+            && stderr.contains("name says jpeg but the bytes are png"),
+        "{stderr}"
+    );
     assert_eq!(
         server.list().await["pagination"]["total"],
         4,
-        "the server received nothing for the refused file"
+        "the server received nothing for the refused files"
     );
 
-    // The server probed the bytes: the .jpg that is a PNG is stored as image/png.
+    // The server probed the bytes: the file without an extension is stored as image/png, and the
+    // WAV's duration is known.
     let listing = server.list().await;
-    let png_named_jpg = listing["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "really-a-png")
-        .unwrap();
-    assert_eq!(png_named_jpg["content_type"], "image/png");
+    let find = |name: &str| {
+        listing["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(find("export-from-figma")["content_type"], "image/png");
+    assert!((find("tone")["duration"].as_f64().unwrap() - 1.0).abs() < 0.001);
 
     let synced = cli.ok(&["sync", "team"]);
     assert!(

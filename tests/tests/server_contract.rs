@@ -50,6 +50,11 @@ async fn list_pages_filters_and_validates() {
 
     let (_, audio) = api.get("/assets?type=audio&limit=100").await;
     assert_eq!(audio["pagination"]["total"], 11);
+    let duration = audio["data"][0]["duration"].as_f64().unwrap();
+    assert!(
+        (duration - 0.5).abs() < 0.001,
+        "the server probed the duration: {duration}"
+    );
     let (_, logo) = api.get("/assets?tag=logo&limit=100").await;
     assert_eq!(logo["pagination"]["total"], 17);
     let (_, both) = api.get("/assets?tag=logo&type=image&limit=100").await;
@@ -125,11 +130,12 @@ async fn upload_probes_the_bytes_and_refuses_bad_input() {
     assert_eq!(created["tags"], json!(["logo", "branding"]));
     assert!(created["created_at"].as_str().unwrap().ends_with('Z'));
 
-    // Tags as one JSON array are accepted too; a .jpg that is a PNG is stored as what it is.
-    let misnamed = dir.path().join("photo.jpg");
-    std::fs::copy(&png, &misnamed).unwrap();
+    // Tags as one JSON array are accepted too; a file named without an extension is what its
+    // bytes are.
+    let unnamed = dir.path().join("export");
+    std::fs::copy(&png, &unnamed).unwrap();
     let form = Form::new()
-        .part("file", file_part(&misnamed))
+        .part("file", file_part(&unnamed))
         .text("name", "photo")
         .text("type", "image")
         .text("tags", r#"["a","b"]"#);
@@ -155,6 +161,11 @@ async fn upload_probes_the_bytes_and_refuses_bad_input() {
     );
     let empty = dir.path().join("empty.png");
     std::fs::write(&empty, b"").unwrap();
+    let misnamed = dir.path().join("photo.jpg");
+    std::fs::copy(&png, &misnamed).unwrap();
+    let whole = std::fs::read(&png).unwrap();
+    let truncated = dir.path().join("truncated.png");
+    std::fs::write(&truncated, &whole[..whole.len() * 3 / 4]).unwrap();
     let cases: Vec<(Form, u16, Option<&str>, &str)> = vec![
         (
             Form::new().text("name", "x").text("type", "image"),
@@ -220,6 +231,24 @@ async fn upload_probes_the_bytes_and_refuses_bad_input() {
             400,
             Some("file"),
             "empty",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&misnamed))
+                .text("name", "x")
+                .text("type", "image"),
+            400,
+            Some("file"),
+            "says jpeg but the bytes are png",
+        ),
+        (
+            Form::new()
+                .part("file", file_part(&truncated))
+                .text("name", "x")
+                .text("type", "image"),
+            400,
+            Some("file"),
+            "png file is broken",
         ),
         (
             Form::new()

@@ -14,6 +14,18 @@ pub enum UploadError {
     Probe(#[from] ProbeError),
     #[error("{path}: not a media file Trove recognises (its bytes match no image, video or audio format)")]
     UnknownFormat { path: PathBuf },
+    #[error("{path}: the name says {claimed} but the bytes are {found}")]
+    ExtensionMismatch {
+        path: PathBuf,
+        claimed: &'static str,
+        found: &'static str,
+    },
+    #[error("{path}: the {format} file is broken: {reason}")]
+    Broken {
+        path: PathBuf,
+        format: &'static str,
+        reason: String,
+    },
     #[error("{path}: {format} is not accepted for {kind} by this account (accepted: {accepted})")]
     FormatNotAccepted {
         path: PathBuf,
@@ -46,6 +58,25 @@ pub fn preflight(
     if info.format == Format::Unknown {
         return Err(UploadError::UnknownFormat {
             path: path.to_owned(),
+        });
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !info.format.agrees_with_name(&file_name) {
+        let claimed = Format::claimed_by_name(&file_name).map_or("another format", Format::name);
+        return Err(UploadError::ExtensionMismatch {
+            path: path.to_owned(),
+            claimed,
+            found: info.format.name(),
+        });
+    }
+    if let Some(reason) = info.broken {
+        return Err(UploadError::Broken {
+            path: path.to_owned(),
+            format: info.format.name(),
+            reason,
         });
     }
     let kind = info.kind;

@@ -32,6 +32,11 @@ impl ApiError {
         }
     }
 
+    /// The same error under a more specific code.
+    pub fn with_code(self, error: &'static str) -> ApiError {
+        ApiError { error, ..self }
+    }
+
     pub fn not_found(id: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -47,6 +47,8 @@ fn too_large(limit: u64, kind: Option<&str>) -> ApiError {
 
 struct ReceivedFile {
     temp: tempfile::NamedTempFile,
+    /// The part's file name, when the client sent one.
+    name: Option<String>,
     size: u64,
     hash: String,
 }
@@ -72,6 +74,7 @@ pub async fn create(
             }
             // Until `type` is known, the largest limit of any type applies.
             let limit = kind.as_deref().map_or(200 * MIB, |k| rules(k).0);
+            let part_name = field.file_name().map(str::to_owned);
             let mut temp = tempfile::NamedTempFile::new_in(state.store.tmp_dir())
                 .map_err(ApiError::internal)?;
             let mut hasher = blake3::Hasher::new();
@@ -86,6 +89,7 @@ pub async fn create(
             }
             file = Some(ReceivedFile {
                 temp,
+                name: part_name,
                 size,
                 hash: hasher.finalize().to_hex().to_string(),
             });
@@ -142,6 +146,31 @@ pub async fn create(
             )
         });
     }
+    if let Some(part_name) = file
+        .name
+        .as_deref()
+        .filter(|n| !info.format.agrees_with_name(n))
+    {
+        let claimed = Format::claimed_by_name(part_name).map_or("another format", Format::name);
+        return Err(ApiError::invalid(
+            "file",
+            format!(
+                "the file name {part_name:?} says {claimed} but the bytes are {}",
+                info.format.name()
+            ),
+        )
+        .with_code("format_extension_mismatch"));
+    }
+    if let Some(reason) = &info.broken {
+        return Err(ApiError {
+            field: Some("file"),
+            ..ApiError::invalid(
+                "file",
+                format!("the {} file is broken: {reason}", info.format.name()),
+            )
+        }
+        .with_code("file_broken"));
+    }
     if info.kind.as_str() != kind {
         return Err(ApiError {
             field: Some("type"),
@@ -180,7 +209,7 @@ pub async fn create(
         size: file.size as i64,
         width: info.width,
         height: info.height,
-        duration: None,
+        duration: info.duration_s,
         tags,
         blob: file.hash.clone(),
         created_at: now,
