@@ -2,6 +2,7 @@
 
 use tauri::State;
 use trove_core::model::{AssetPage, AssetQuery, LibraryStatus};
+use trove_core::push::Urgency;
 
 use crate::startup::TroveState;
 
@@ -43,14 +44,14 @@ pub async fn sync_now(
         Some(id) => {
             let account = library.account(&id).map_err(|e| e.to_string())?;
             library
-                .sync(&account)
+                .sync(&account, Urgency::Now)
                 .await
                 .map(drop)
                 .map_err(|e| e.to_string())
         }
         None => {
             let failures: Vec<String> = library
-                .sync_all()
+                .sync_all(Urgency::Now)
                 .await
                 .into_iter()
                 .filter_map(|(account, result)| {

@@ -63,6 +63,8 @@ pub fn start(app: &AppHandle) {
                 }
             }
         }
-        library.sync_all().await;
+        library
+            .sync_all(trove_core::push::Urgency::Background)
+            .await;
     });
 }

@@ -12,18 +12,18 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `trove-server --data DIR` and waits for its "listening on URL" line.
+    /// Starts `trove-server --data DIR` on a free port and waits for its "listening on URL" line.
     pub fn start(data_dir: &Path) -> ServerProcess {
+        Self::start_at(data_dir, "127.0.0.1:0")
+    }
+
+    /// Starts it on a given address (a restart where clients expect it).
+    pub fn start_at(data_dir: &Path, listen: &str) -> ServerProcess {
         let api_key = "test-key-0123456789abcdef".to_owned();
         let mut child = Command::new(crate::bin("trove-server"))
             .arg("--data")
             .arg(data_dir)
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--api-key-env",
-                "TROVE_TEST_SERVER_KEY",
-            ])
+            .args(["--listen", listen, "--api-key-env", "TROVE_TEST_SERVER_KEY"])
             .env("TROVE_TEST_SERVER_KEY", &api_key)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -9,6 +9,7 @@ use trove_core::cache::{Account, Credential, NewAccount};
 use trove_core::library::{self, Library};
 use trove_core::model::{AssetKind, AssetQuery, SortKey};
 use trove_core::provider::KNOWN_PROVIDERS;
+use trove_core::push::Urgency;
 use trove_server::RunningServer;
 
 use crate::{AccountCommand, Cli, Command};
@@ -91,6 +92,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync { account } => return sync(&library, account.as_deref()).await,
         Command::Ls(args) => ls(&library, args)?,
         Command::Upload(args) => return upload(&library, args).await,
+        Command::Show { target, json } => return crate::edits::show(&library, &target, json).await,
+        Command::Tag {
+            target,
+            add,
+            remove,
+        } => return crate::edits::tag(&library, &target, &add, &remove).await,
+        Command::Rename { target, name } => {
+            return crate::edits::rename(&library, &target, &name).await
+        }
+        Command::Rm { target, force } => {
+            return crate::edits::remove(&library, &target, force).await
+        }
         Command::Status { json } => {
             let statuses = library.statuses()?;
             if json {
@@ -100,9 +113,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let last = s.last_sync_at.as_deref().unwrap_or("never");
                     let error = s.last_error.map(|e| format!("\t{e}")).unwrap_or_default();
                     println!(
-                        "{}\t{:?}\t{} assets\tlast sync {last}{error}",
-                        s.name, s.connectivity, s.asset_count
+                        "{}\t{:?}\t{} assets\t{} edits pending\t{} refused\tlast sync {last}{error}",
+                        s.name, s.connectivity, s.asset_count, s.pending_edits, s.rejected_edits
                     );
+                }
+                for account in library.accounts()? {
+                    for (asset, edit, why) in library.rejected_edits(&account)? {
+                        println!("{}\trefused: {edit:?} of {asset}: {why}", account.name);
+                    }
                 }
             }
         }
@@ -111,7 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Starts the Local library's server when `account` is the in-process one.
-async fn serve_if_local(
+pub async fn serve_if_local(
     library: &Library,
     account: &Account,
 ) -> anyhow::Result<Option<RunningServer>> {
@@ -129,10 +147,12 @@ async fn sync(library: &Library, only: Option<&str>) -> anyhow::Result<ExitCode>
     let mut failed = false;
     for account in accounts {
         let server = serve_if_local(library, &account).await?;
-        match library.sync(&account).await {
+        match library.sync(&account, Urgency::Now).await {
             Ok(report) => println!(
-                "{}: {} listed, {} new, {} updated, {} removed{}",
+                "{}: {} edits sent, {} refused, {} listed, {} new, {} updated, {} removed{}",
                 account.name,
+                report.pushed,
+                report.rejected,
                 report.listed,
                 report.inserted,
                 report.updated,

@@ -2,6 +2,7 @@
 //! data directory as the desktop app; commands that need the Local library start its server in-process.
 
 mod commands;
+mod edits;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,36 @@ enum Command {
     Ls(commands::LsArgs),
     /// Probe, check and upload files.
     Upload(commands::UploadArgs),
+    /// Show one asset, with its usage counts fetched fresh when the account answers.
+    Show {
+        #[command(flatten)]
+        target: edits::Target,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add or remove tags (applied at once; sent when the account answers).
+    Tag {
+        #[command(flatten)]
+        target: edits::Target,
+        #[arg(long)]
+        add: Vec<String>,
+        #[arg(long)]
+        remove: Vec<String>,
+    },
+    /// Rename an asset.
+    Rename {
+        #[command(flatten)]
+        target: edits::Target,
+        name: String,
+    },
+    /// Delete an asset; one in use (usage fetched fresh) needs --force.
+    Rm {
+        #[command(flatten)]
+        target: edits::Target,
+        /// Delete even when the asset is in use, or when its usage cannot be checked.
+        #[arg(long, visible_alias = "yes")]
+        force: bool,
+    },
     /// Show each account's sync status.
     Status {
         #[arg(long)]

@@ -1,9 +1,11 @@
 //! Trove's core library: everything the desktop shell and the CLI share, with no Tauri dependency.
 //!
 //! - [`model`]: the normalized asset model (and the IPC types generated for the UI);
+//! - [`naming`]: the rules for asset names and tags, shared with the asset server;
 //! - [`cache`]: the local SQLite mirror of every account, which answers all browsing offline;
 //! - [`provider`]: one adapter per remote Assets API, behind the [`provider::Provider`] trait;
 //! - [`sync`]: pulls a remote listing into the cache without ever losing data to a partial listing;
+//! - [`push`]: sends the outbox of local edits, merging tags and keeping local renames;
 //! - [`probe`]: reads a media file's real format and dimensions from its bytes;
 //! - [`upload`]: probe, check against the provider's limits, send, and cache the result;
 //! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
@@ -12,8 +14,10 @@
 pub mod cache;
 pub mod library;
 pub mod model;
+pub mod naming;
 pub mod probe;
 pub mod provider;
+pub mod push;
 pub mod sync;
 pub mod upload;
 pub mod watcher;

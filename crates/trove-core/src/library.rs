@@ -8,9 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::cache::{Account, Cache, CacheError, Credential, NewAccount};
+use crate::cache::{Account, Cache, CacheError, Credential, Edit, NewAccount};
 use crate::model::{AccountStatus, Asset, AssetPage, AssetQuery, TroveEvent};
 use crate::provider::{self, Provider, ProviderError};
+use crate::push::{self, PushReport, Urgency};
 use crate::sync::{self, SyncError, SyncReport};
 use crate::upload::{self, UploadError};
 
@@ -47,6 +48,18 @@ pub enum LibraryError {
     Upload(#[from] UploadError),
     #[error("the API key of account {account:?} comes from the environment variable {var}, which is not set")]
     MissingKey { account: String, var: String },
+    #[error("{name} ({id}) is used in {videos} videos and {templates} templates{last}; delete it anyway with --force", last = last_used.as_deref().map(|t| format!(", last on {t}")).unwrap_or_default())]
+    InUse {
+        id: String,
+        name: String,
+        videos: u32,
+        templates: u32,
+        last_used: Option<String>,
+    },
+    #[error(
+        "cannot check whether {id} is in use ({cause}); delete it without checking with --force"
+    )]
+    UsageUnknown { id: String, cause: String },
     #[error("the Local library server is not running in this process")]
     LocalNotRunning,
     #[error("the cache lock was poisoned by an earlier failure")]
@@ -171,16 +184,22 @@ impl Library {
         )?)
     }
 
-    /// Pulls one account's listing into the cache, recording and announcing how it went.
-    pub async fn sync(&self, account: &Account) -> Result<SyncReport, LibraryError> {
+    /// Sends the account's pending edits, then pulls its listing into the cache, recording and
+    /// announcing how it went. `Urgency::Now` (the user asked) also sends edits waiting out a backoff.
+    pub async fn sync(
+        &self,
+        account: &Account,
+        urgency: Urgency,
+    ) -> Result<SyncReport, LibraryError> {
         self.cache()?.record_sync_start(&account.id)?;
         (self.events)(TroveEvent::SyncStarted {
             account_id: account.id.clone(),
         });
         let result = match self.provider(account) {
-            Ok(provider) => sync::pull(&self.cache, provider.as_ref(), &account.id)
-                .await
-                .map_err(LibraryError::from),
+            Ok(provider) => {
+                self.push_then_pull(provider.as_ref(), account, urgency)
+                    .await
+            }
             Err(error) => Err(error),
         };
         let error_text = result.as_ref().err().map(ToString::to_string);
@@ -209,8 +228,114 @@ impl Library {
         result
     }
 
+    async fn push_then_pull(
+        &self,
+        provider: &dyn Provider,
+        account: &Account,
+        urgency: Urgency,
+    ) -> Result<SyncReport, LibraryError> {
+        let pushed = push::push(&self.cache, provider, &account.id, urgency).await?;
+        let mut report = sync::pull(&self.cache, provider, &account.id).await?;
+        report.pushed = pushed.sent;
+        report.rejected = pushed.rejected;
+        report.conflicts = pushed.conflicts;
+        Ok(report)
+    }
+
+    /// Applies an edit at once (cache and outbox, one transaction); it reaches the remote on the
+    /// next push.
+    pub fn edit(
+        &self,
+        account: &Account,
+        asset_id: &str,
+        edit: &Edit,
+    ) -> Result<Asset, LibraryError> {
+        let asset = self.cache()?.apply_edit(&account.id, asset_id, edit)?;
+        (self.events)(TroveEvent::LibraryChanged);
+        Ok(asset)
+    }
+
+    /// Sends the account's pending edits now.
+    pub async fn push(&self, account: &Account) -> Result<PushReport, LibraryError> {
+        let provider = self.provider(account)?;
+        let report = push::push(&self.cache, provider.as_ref(), &account.id, Urgency::Now).await?;
+        if report.sent > 0 || report.rejected > 0 {
+            (self.events)(TroveEvent::LibraryChanged);
+        }
+        Ok(report)
+    }
+
+    /// Fetches the asset afresh (usage counts included, where the API has them) into the cache.
+    pub async fn refresh(&self, account: &Account, asset_id: &str) -> Result<Asset, LibraryError> {
+        let provider = self.provider(account)?;
+        let remote = provider.get(asset_id).await?;
+        let mut cache = self.cache()?;
+        cache.upsert_assets(std::slice::from_ref(&remote))?;
+        let shown = cache
+            .find_asset(asset_id)?
+            .into_iter()
+            .find(|a| a.account_id == account.id);
+        Ok(shown.unwrap_or(remote))
+    }
+
+    /// Deletes an asset after fetching its usage fresh: one in use is refused unless `force`.
+    pub async fn delete(
+        &self,
+        account: &Account,
+        asset_id: &str,
+        force: bool,
+    ) -> Result<(), LibraryError> {
+        if !force {
+            match self.refresh(account, asset_id).await {
+                Ok(fresh) => {
+                    let videos = fresh.used_in_videos.unwrap_or(0);
+                    let templates = fresh.used_in_templates.unwrap_or(0);
+                    if videos + templates > 0 {
+                        return Err(LibraryError::InUse {
+                            id: fresh.id,
+                            name: fresh.name,
+                            videos,
+                            templates,
+                            last_used: fresh.last_used,
+                        });
+                    }
+                }
+                // Already gone remotely: nothing can be using it there.
+                Err(LibraryError::Provider(ProviderError::NotFound { .. })) => {}
+                Err(other) => {
+                    return Err(LibraryError::UsageUnknown {
+                        id: asset_id.to_owned(),
+                        cause: other.to_string(),
+                    })
+                }
+            }
+        }
+        self.edit(account, asset_id, &Edit::Delete)?;
+        Ok(())
+    }
+
+    /// Edits the remote refused for good: (asset id, edit, why).
+    pub fn rejected_edits(
+        &self,
+        account: &Account,
+    ) -> Result<Vec<(String, Edit, String)>, LibraryError> {
+        Ok(self.cache()?.rejected_edits(&account.id)?)
+    }
+
+    /// Finds a cached asset by id, in `account` when given.
+    pub fn find_asset(&self, id: &str, account: Option<&Account>) -> Result<Asset, LibraryError> {
+        let found = self.cache()?.find_asset(id)?;
+        found
+            .into_iter()
+            .find(|a| account.is_none_or(|acc| acc.id == a.account_id))
+            .ok_or_else(|| CacheError::UnknownAsset(id.to_owned()).into())
+    }
+
     /// Syncs every account one after another; each result is reported, none stops the others.
-    pub async fn sync_all(&self) -> Vec<(Account, Result<SyncReport, LibraryError>)> {
+    pub async fn sync_all(
+        &self,
+        urgency: Urgency,
+    ) -> Vec<(Account, Result<SyncReport, LibraryError>)> {
         let accounts = match self.accounts() {
             Ok(accounts) => accounts,
             Err(error) => {
@@ -220,7 +345,7 @@ impl Library {
         };
         let mut results = Vec::with_capacity(accounts.len());
         for account in accounts {
-            let result = self.sync(&account).await;
+            let result = self.sync(&account, urgency).await;
             results.push((account, result));
         }
         results

@@ -66,6 +66,9 @@ pub struct Asset {
     pub last_used: Option<String>,
     /// When the usage counts above were fetched; `None` when they never were.
     pub usage_fetched_at: Option<String>,
+    /// A local edit of this asset is waiting for the remote.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// How the grid is ordered.
@@ -136,6 +139,10 @@ pub struct AccountStatus {
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
     pub asset_count: u32,
+    /// Edits waiting for the remote.
+    pub pending_edits: u32,
+    /// Edits the remote refused for good; kept, and shown, never silently dropped.
+    pub rejected_edits: u32,
 }
 
 /// Everything the UI needs to draw its chrome: the accounts, or why the library could not open.

@@ -34,6 +34,11 @@ pub struct SyncReport {
     pub removed: u32,
     /// False when the listing was inconsistent, so removals were skipped.
     pub complete: bool,
+    /// Local edits the remote accepted before the pull, refused for good, and renames that
+    /// overrode a remote rename.
+    pub pushed: u32,
+    pub rejected: u32,
+    pub conflicts: u32,
 }
 
 impl SyncReport {
@@ -156,6 +161,17 @@ mod tests {
         async fn upload(&self, _request: &UploadRequest) -> Result<Asset, ProviderError> {
             unreachable!("sync never uploads")
         }
+        async fn update(
+            &self,
+            _id: &str,
+            _name: Option<&str>,
+            _tags: Option<&[String]>,
+        ) -> Result<Asset, ProviderError> {
+            unreachable!("a pull never updates")
+        }
+        async fn delete(&self, _id: &str) -> Result<(), ProviderError> {
+            unreachable!("a pull never deletes")
+        }
     }
 
     fn asset(account: &str, id: &str) -> Asset {
@@ -178,6 +194,7 @@ mod tests {
             used_in_templates: None,
             last_used: None,
             usage_fetched_at: None,
+            pending: false,
         }
     }
 

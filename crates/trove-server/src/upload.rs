@@ -7,6 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::Value;
+use trove_core::naming;
 use trove_core::probe::{self, Format};
 
 use crate::error::ApiError;
@@ -15,9 +16,6 @@ use crate::store::{self, StoredAsset};
 use crate::AppState;
 
 const MIB: u64 = 1024 * 1024;
-const MAX_NAME_CHARS: usize = 255;
-const MAX_TAGS: usize = 100;
-const MAX_TAG_CHARS: usize = 64;
 /// Text fields are small; anything bigger is not a name or a tag.
 const MAX_TEXT_FIELD_BYTES: usize = 16 * 1024;
 
@@ -253,57 +251,11 @@ fn parse_tags(text: &str) -> Result<Vec<String>, ApiError> {
 
 pub(crate) fn validate_name(name: Option<String>) -> Result<String, ApiError> {
     let name = name.ok_or_else(|| ApiError::invalid("name", "name is required"))?;
-    let trimmed = name.trim();
-    if trimmed.is_empty() {
-        return Err(ApiError::invalid("name", "name is empty"));
-    }
-    if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid(
-            "name",
-            format!(
-                "name is {} characters; the limit is {MAX_NAME_CHARS}",
-                trimmed.chars().count()
-            ),
-        ));
-    }
-    if let Some(bad) = trimmed
-        .chars()
-        .find(|c| c.is_control() || *c == '/' || *c == '\\')
-    {
-        return Err(ApiError::invalid(
-            "name",
-            format!(
-                "name contains {bad:?}; path separators and control characters are not allowed"
-            ),
-        ));
-    }
-    if trimmed == "." || trimmed == ".." {
-        return Err(ApiError::invalid("name", "name cannot be . or .."));
-    }
-    Ok(trimmed.to_owned())
+    naming::clean_name(&name).map_err(|reason| ApiError::invalid("name", reason))
 }
 
 pub(crate) fn validate_tags(tags: Vec<String>) -> Result<Vec<String>, ApiError> {
-    let mut clean: Vec<String> = Vec::new();
-    for tag in tags {
-        let tag = tag.trim().to_owned();
-        if tag.is_empty()
-            || tag.chars().count() > MAX_TAG_CHARS
-            || tag.chars().any(char::is_control)
-        {
-            return Err(ApiError::invalid("tags", format!("tag {tag:?} must be 1 to {MAX_TAG_CHARS} characters without control characters")));
-        }
-        if !clean.contains(&tag) {
-            clean.push(tag);
-        }
-    }
-    if clean.len() > MAX_TAGS {
-        return Err(ApiError::invalid(
-            "tags",
-            format!("{} tags; the limit is {MAX_TAGS}", clean.len()),
-        ));
-    }
-    Ok(clean)
+    naming::clean_tags(&tags).map_err(|reason| ApiError::invalid("tags", reason))
 }
 
 /// `asset_` and 20 random lowercase letters and digits, like the seed's ids.
@@ -320,25 +272,6 @@ fn new_asset_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hostile_names_are_refused_with_the_reason() {
-        let refused = |name: &str| validate_name(Some(name.to_owned())).unwrap_err().message;
-        assert!(refused("../etc/passwd").contains("path separators"));
-        assert!(refused("a\\b").contains("path separators"));
-        assert!(refused("bell\u{7}").contains("control characters"));
-        assert!(refused("..").contains("cannot be"));
-        assert!(refused("   ").contains("empty"));
-        assert!(refused(&"x".repeat(10_000)).contains("10000 characters"));
-        assert!(validate_name(None)
-            .unwrap_err()
-            .message
-            .contains("required"));
-        assert_eq!(
-            validate_name(Some("  Logo 2025 ".into())).unwrap(),
-            "Logo 2025"
-        );
-    }
 
     #[test]
     fn tags_come_as_repeated_fields_or_a_json_array() {

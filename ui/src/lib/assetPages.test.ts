@@ -23,6 +23,7 @@ function asset(index: number, label = 'a'): Asset {
     used_in_templates: null,
     last_used: null,
     usage_fetched_at: null,
+    pending: false,
   };
 }
 

@@ -19,7 +19,11 @@ created_at: string, updated_at: string | null, used_in_videos: number | null, us
 /**
  * When the usage counts above were fetched; `None` when they never were.
  */
-usage_fetched_at: string | null, };
+usage_fetched_at: string | null, 
+/**
+ * A local edit of this asset is waiting for the remote.
+ */
+pending: boolean, };
 
 export type SortKey = "newest" | "oldest" | "name" | "size" | "duration";
 
@@ -41,7 +45,15 @@ export type AssetPage = { total: number, offset: number, items: Array<Asset>, };
 
 export type Connectivity = "unknown" | "online" | "offline" | "syncing";
 
-export type AccountStatus = { account_id: string, name: string, provider: string, connectivity: Connectivity, last_sync_at: string | null, last_error: string | null, asset_count: number, };
+export type AccountStatus = { account_id: string, name: string, provider: string, connectivity: Connectivity, last_sync_at: string | null, last_error: string | null, asset_count: number, 
+/**
+ * Edits waiting for the remote.
+ */
+pending_edits: number, 
+/**
+ * Edits the remote refused for good; kept, and shown, never silently dropped.
+ */
+rejected_edits: number, };
 
 export type LibraryStatus = { accounts: Array<AccountStatus>, 
 /**

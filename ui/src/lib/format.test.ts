@@ -132,10 +132,18 @@ describe('formatAccountStatus', () => {
     last_sync_at: '2025-03-04T11:58:00Z',
     last_error: null,
     asset_count: 3,
+    pending_edits: 0,
+    rejected_edits: 0,
   };
 
   it('names the account, its connectivity and its last sync', () => {
     expect(formatAccountStatus(account, now)).toBe('Local library · online · synced 2 min ago');
+  });
+
+  it('counts edits waiting for the remote and edits it refused', () => {
+    expect(formatAccountStatus({ ...account, pending_edits: 2, rejected_edits: 1 }, now)).toBe(
+      'Local library · online · synced 2 min ago · 2 edits pending · 1 edit refused',
+    );
   });
 
   it('says when an account never synced', () => {

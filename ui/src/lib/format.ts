@@ -66,11 +66,16 @@ export function formatRelativeTime(iso: string, now: number): string {
   return `on ${new Date(then).toISOString().slice(0, 10)}`;
 }
 
-/** One account in the status bar: "Local library · offline: <error> · synced 2 min ago". */
+/**
+ * One account in the status bar: "Local library · offline: <error> · synced 2 min ago", then how
+ * many edits wait for the remote and how many it refused, when there are any.
+ */
 export function formatAccountStatus(account: AccountStatus, now: number): string {
   const error = account.last_error ? `: ${account.last_error}` : '';
   const synced = account.last_sync_at
     ? `synced ${formatRelativeTime(account.last_sync_at, now)}`
     : 'never synced';
-  return `${account.name} · ${account.connectivity}${error} · ${synced}`;
+  const pending = account.pending_edits > 0 ? ` · ${formatCount(account.pending_edits, 'edit')} pending` : '';
+  const refused = account.rejected_edits > 0 ? ` · ${formatCount(account.rejected_edits, 'edit')} refused` : '';
+  return `${account.name} · ${account.connectivity}${error} · ${synced}${pending}${refused}`;
 }

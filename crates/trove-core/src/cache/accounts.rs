@@ -153,7 +153,9 @@ impl Cache {
     pub fn account_statuses(&self) -> Result<Vec<AccountStatus>, CacheError> {
         let mut statement = self.conn.prepare(
             "SELECT a.id, a.name, a.provider, s.connectivity, s.last_sync_at, s.last_error,
-                    (SELECT COUNT(*) FROM assets WHERE account_id = a.id)
+                    (SELECT COUNT(*) FROM assets WHERE account_id = a.id),
+                    (SELECT COUNT(*) FROM outbox WHERE account_id = a.id AND rejected = 0),
+                    (SELECT COUNT(*) FROM outbox WHERE account_id = a.id AND rejected = 1)
              FROM accounts a LEFT JOIN sync_state s ON s.account_id = a.id
              ORDER BY a.created_at, a.name",
         )?;
@@ -172,6 +174,8 @@ impl Cache {
                 last_sync_at: row.get(4)?,
                 last_error: row.get(5)?,
                 asset_count: row.get(6)?,
+                pending_edits: row.get(7)?,
+                rejected_edits: row.get(8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

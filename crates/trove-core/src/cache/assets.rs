@@ -20,7 +20,8 @@ const ASSET_COLUMNS: &str =
      tags_json, CASE WHEN substr(url, 1, 1) = '/' \
          THEN (SELECT base_url FROM accounts WHERE accounts.id = assets.account_id) || url \
          ELSE url END, thumbnail_url, created_at, updated_at, used_in_videos, used_in_templates, \
-     last_used, usage_fetched_at";
+     last_used, usage_fetched_at, EXISTS(SELECT 1 FROM outbox o WHERE o.account_id = assets.account_id \
+         AND o.asset_id = assets.id AND o.rejected = 0)";
 
 impl Cache {
     /// Inserts or updates a batch of assets (one page of a listing) in one transaction.
@@ -56,6 +57,15 @@ impl Cache {
         }
         tx.commit()?;
         Ok(removed as u32)
+    }
+
+    /// The cached assets with this id, in any account (ids are unique within an account).
+    pub fn find_asset(&self, id: &str) -> Result<Vec<Asset>, CacheError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = ?1"))?;
+        let rows = statement.query_map([id], asset_from_row)?;
+        rows.map(|row| row?).collect()
     }
 
     /// One window of the grid, with the total row count of the whole filtered result.
@@ -122,9 +132,37 @@ impl Cache {
     }
 }
 
-/// Inserts or updates one asset from a remote listing. Usage counts the listing does not carry
+/// Inserts or updates one asset from the remote, with the user's pending edits laid over it (an
+/// asset with a pending delete stays deleted).
+pub(super) fn upsert_in(
+    tx: &rusqlite::Transaction<'_>,
+    remote: &Asset,
+) -> Result<UpsertOutcome, CacheError> {
+    match super::outbox::overlay_pending(tx, remote)? {
+        Some(shown) => write_in(tx, &shown),
+        None => Ok(UpsertOutcome::Unchanged),
+    }
+}
+
+/// One asset row by its ids.
+pub(super) fn get_in(
+    conn: &rusqlite::Connection,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<Asset>, CacheError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {ASSET_COLUMNS} FROM assets WHERE account_id = ?1 AND id = ?2"
+    ))?;
+    let mut rows = statement.query_map(params![account_id, id], asset_from_row)?;
+    rows.next().transpose()?.transpose()
+}
+
+/// Writes the row as given (only if something differs). Usage counts the listing does not carry
 /// (seed 000 gives them only from Get Asset) are kept, not erased.
-fn upsert_in(tx: &rusqlite::Transaction<'_>, asset: &Asset) -> Result<UpsertOutcome, CacheError> {
+pub(super) fn write_in(
+    tx: &rusqlite::Transaction<'_>,
+    asset: &Asset,
+) -> Result<UpsertOutcome, CacheError> {
     let tags_json = serde_json::to_string(&asset.tags)
         .map_err(|e| CacheError::BadRow(format!("tags of {}: {e}", asset.id)))?;
     let existed: bool = tx.query_row(
@@ -230,5 +268,6 @@ fn asset_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Asset, Cac
         used_in_templates: row.get(15)?,
         last_used: row.get(16)?,
         usage_fetched_at: row.get(17)?,
+        pending: row.get(18)?,
     }))
 }

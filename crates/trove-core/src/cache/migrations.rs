@@ -52,6 +52,30 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (account_id, asset_id) REFERENCES assets(account_id, id) ON DELETE CASCADE
     );
     CREATE INDEX asset_tags_by_tag ON asset_tags(tag);",
+    // 2: the outbox of local edits waiting for their remote, and the conflicts a push found.
+    "CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        asset_id    TEXT NOT NULL,
+        op          TEXT NOT NULL CHECK (op IN ('rename', 'tag_add', 'tag_remove', 'delete')),
+        value       TEXT,
+        base        TEXT,
+        created_at  TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        not_before  TEXT,
+        last_error  TEXT,
+        rejected    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX outbox_by_asset ON outbox(account_id, asset_id, seq);
+    CREATE TABLE conflicts (
+        account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        asset_id     TEXT NOT NULL,
+        field        TEXT NOT NULL,
+        local_value  TEXT,
+        remote_value TEXT,
+        detected_at  TEXT NOT NULL,
+        PRIMARY KEY (account_id, asset_id, field)
+    );",
 ];
 
 /// The schema version this build writes.

@@ -7,11 +7,13 @@
 mod accounts;
 mod assets;
 mod migrations;
+mod outbox;
 
 use std::path::{Path, PathBuf};
 
 pub use accounts::{Account, Credential, NewAccount};
 pub use assets::UpsertOutcome;
+pub use outbox::{merge_tags, Edit, PendingAsset, QueuedEdit};
 
 /// Errors of the cache. Each says which file and what was wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,10 @@ pub enum CacheError {
     },
     #[error("no account named or with id {0:?}")]
     UnknownAccount(String),
+    #[error("no cached asset with id {0:?}")]
+    UnknownAsset(String),
+    #[error("{0}")]
+    InvalidEdit(String),
     #[error("an account named {0:?} already exists")]
     DuplicateAccount(String),
     #[error("the cache holds a value it cannot read: {0}")]

@@ -40,6 +40,7 @@ fn asset(account_id: &str, id: &str, name: &str, kind: AssetKind, created: &str)
         used_in_templates: None,
         last_used: None,
         usage_fetched_at: None,
+        pending: false,
     }
 }
 

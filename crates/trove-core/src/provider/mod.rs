@@ -26,6 +26,11 @@ pub enum ProviderError {
         code: String,
         message: String,
     },
+    #[error("{url} asks Trove to slow down (HTTP 429){}", retry_after.map(|d| format!(", retry after {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        url: String,
+        retry_after: Option<std::time::Duration>,
+    },
     #[error("{url} answered something its API does not document: {detail}")]
     InvalidResponse { url: String, detail: String },
     #[error("cannot read {path}: {source}")]
@@ -42,7 +47,7 @@ impl ProviderError {
     /// Network failures, rate limits and server errors may pass; everything else will not.
     pub fn is_transient(&self) -> bool {
         match self {
-            ProviderError::Unreachable { .. } => true,
+            ProviderError::Unreachable { .. } | ProviderError::RateLimited { .. } => true,
             ProviderError::Rejected { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }
@@ -114,6 +119,14 @@ pub trait Provider: Send + Sync {
     /// One asset with everything the API tells of it (usage counts included where it has them).
     async fn get(&self, id: &str) -> Result<Asset, ProviderError>;
     async fn upload(&self, request: &UploadRequest) -> Result<Asset, ProviderError>;
+    /// Sets a new name and/or tag set; returns the asset as the remote now has it.
+    async fn update(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        tags: Option<&[String]>,
+    ) -> Result<Asset, ProviderError>;
+    async fn delete(&self, id: &str) -> Result<(), ProviderError>;
 }
 
 /// The provider keys an account may name. `local` is a Trove asset server (in-process or a team's);

@@ -88,8 +88,18 @@ impl SixtySeconds {
         if status.is_success() {
             return Ok(response);
         }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_secs);
         let body: ErrorBody = response.json().await.unwrap_or_default();
         Err(match status.as_u16() {
+            429 => ProviderError::RateLimited {
+                url: url.to_owned(),
+                retry_after,
+            },
             401 | 403 => ProviderError::Unauthorized {
                 url: url.to_owned(),
                 status: status.as_u16(),
@@ -153,6 +163,7 @@ impl SixtySeconds {
             used_in_templates: wire.used_in_templates,
             last_used: wire.last_used,
             usage_fetched_at: has_usage.then(crate::now_rfc3339),
+            pending: false,
         }
     }
 }
@@ -229,6 +240,31 @@ impl Provider for SixtySeconds {
             .await?;
         Ok(self.to_asset(Self::json(response, &url).await?))
     }
+
+    async fn update(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        tags: Option<&[String]>,
+    ) -> Result<Asset, ProviderError> {
+        let url = format!("{}/assets/{}", self.base_url, encode_path_segment(id));
+        let request = self.client.patch(&url).json(&UpdateBody { name, tags });
+        let response = self.send(request, &url).await?;
+        Ok(self.to_asset(Self::json(response, &url).await?))
+    }
+
+    async fn delete(&self, id: &str) -> Result<(), ProviderError> {
+        let url = format!("{}/assets/{}", self.base_url, encode_path_segment(id));
+        self.send(self.client.delete(&url), &url).await.map(drop)
+    }
+}
+
+#[derive(serde::Serialize)]
+struct UpdateBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'a [String]>,
 }
 
 #[derive(Debug, Default, Deserialize)]
