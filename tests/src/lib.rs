@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod desktop;
+pub mod fault_proxy;
 pub mod media;
 pub mod server;
 

@@ -16,6 +16,7 @@ fn generated() -> String {
         SortKey::decl(&cfg),
         AssetQuery::decl(&cfg),
         AssetPage::decl(&cfg),
+        TagFacet::decl(&cfg),
         Connectivity::decl(&cfg),
         AccountStatus::decl(&cfg),
         LibraryStatus::decl(&cfg),

@@ -91,7 +91,7 @@ pub struct AssetQuery {
     pub kind: Option<AssetKind>,
     /// Every tag listed must be on the asset.
     pub tags: Vec<String>,
-    /// Case-insensitive match on name and tags.
+    /// Words that must start a word of the name or of a tag (search as you type).
     pub text: Option<String>,
     pub sort: SortKey,
     pub offset: u32,
@@ -117,6 +117,13 @@ pub struct AssetPage {
     pub total: u32,
     pub offset: u32,
     pub items: Vec<Asset>,
+}
+
+/// A tag and how many of the selected assets carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TagFacet {
+    pub tag: String,
+    pub count: u32,
 }
 
 /// Whether an account's remote answered the last time Trove asked.

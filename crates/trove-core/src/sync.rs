@@ -8,10 +8,14 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use crate::cache::{Cache, CacheError, UpsertOutcome};
-use crate::provider::{PageToken, Provider, ProviderError};
+use futures_util::StreamExt;
+
+use crate::provider::{PageToken, Provider, ProviderError, RemotePage};
 
 /// A listing longer than this many pages is taken for a remote that pages in circles.
 const MAX_PAGES: u32 = 100_000;
+/// Listing requests in flight at once: enough to hide the round trip, few enough to be polite.
+const PAGES_IN_FLIGHT: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -53,24 +57,78 @@ pub async fn pull(
     provider: &dyn Provider,
     account_id: &str,
 ) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
-    let mut seen_ids: HashSet<String> = HashSet::new();
-    let mut seen_pages: HashSet<PageToken> = HashSet::new();
-    let mut first_total: Option<u64> = None;
-    let mut consistent = true;
-    let mut next = Some(provider.first_page());
-    while let Some(token) = next {
-        if !seen_pages.insert(token.clone()) || seen_pages.len() > MAX_PAGES as usize {
-            return Err(SyncError::EndlessListing(token));
-        }
-        let page = provider.list_page(&token).await?;
-        match (first_total, page.total) {
-            (None, total) => first_total = total,
-            (Some(first), Some(now)) if first != now => {
-                tracing::warn!(account_id, first, now, "remote total changed while paging");
-                consistent = false;
+    let mut listing = Listing::default();
+    let first_token = provider.first_page();
+    listing.visit(&first_token)?;
+    let first = provider.list_page(&first_token).await?;
+    let mut next = first.next.clone();
+    // Numbered pages with a known total: the rest are fetched several at a time, applied in order.
+    if let (Some(PageToken::Page(from)), Some(total)) = (first.next.clone(), first.total) {
+        let per_page = first.items.len().max(1) as u64;
+        let last = u32::try_from(total.div_ceil(per_page))
+            .unwrap_or(u32::MAX)
+            .min(MAX_PAGES);
+        listing.absorb(cache, first, account_id)?;
+        let mut pages = futures_util::stream::iter(from..=last)
+            .map(|n| async move { (n, provider.list_page(&PageToken::Page(n)).await) })
+            .buffered(PAGES_IN_FLIGHT);
+        next = None;
+        while let Some((number, page)) = pages.next().await {
+            listing.visit(&PageToken::Page(number))?;
+            let page = page?;
+            let more = page.next.clone();
+            listing.absorb(cache, page, account_id)?;
+            if number == last {
+                // The listing grew while it was read: follow it to its end, one page at a time.
+                next = more;
+            } else if more.is_none() {
+                listing.consistent = false; // it shrank: later pages are empty or missing
             }
-            _ => {}
+        }
+    } else {
+        listing.absorb(cache, first, account_id)?;
+    }
+    while let Some(token) = next {
+        listing.visit(&token)?;
+        let page = provider.list_page(&token).await?;
+        next = page.next.clone();
+        listing.absorb(cache, page, account_id)?;
+    }
+    listing.finish(cache, account_id)
+}
+
+/// What a pull has seen so far.
+#[derive(Default)]
+struct Listing {
+    report: SyncReport,
+    seen_ids: HashSet<String>,
+    seen_pages: HashSet<PageToken>,
+    first_total: Option<u64>,
+    consistent: bool,
+    started: bool,
+}
+
+impl Listing {
+    fn visit(&mut self, token: &PageToken) -> Result<(), SyncError> {
+        if !self.seen_pages.insert(token.clone()) || self.seen_pages.len() > MAX_PAGES as usize {
+            return Err(SyncError::EndlessListing(token.clone()));
+        }
+        Ok(())
+    }
+
+    fn absorb(
+        &mut self,
+        cache: &Mutex<Cache>,
+        page: RemotePage,
+        account_id: &str,
+    ) -> Result<(), SyncError> {
+        if !self.started {
+            (self.started, self.consistent, self.first_total) = (true, true, page.total);
+        } else if let (Some(first), Some(now)) = (self.first_total, page.total) {
+            if first != now {
+                tracing::warn!(account_id, first, now, "remote total changed while paging");
+                self.consistent = false;
+            }
         }
         let outcomes = cache
             .lock()
@@ -78,36 +136,42 @@ pub async fn pull(
             .upsert_assets(&page.items)?;
         for outcome in outcomes {
             match outcome {
-                UpsertOutcome::Inserted => report.inserted += 1,
-                UpsertOutcome::Updated => report.updated += 1,
+                UpsertOutcome::Inserted => self.report.inserted += 1,
+                UpsertOutcome::Updated => self.report.updated += 1,
                 UpsertOutcome::Unchanged => {}
             }
         }
         for item in page.items {
-            if !seen_ids.insert(item.id) {
+            if !self.seen_ids.insert(item.id) {
                 // The same id on two pages means rows shifted under us (an insert during paging).
-                consistent = false;
+                self.consistent = false;
             }
         }
-        next = page.next;
+        Ok(())
     }
-    report.listed = seen_ids.len() as u32;
-    let all_listed = first_total.is_none_or(|total| total == seen_ids.len() as u64);
-    report.complete = consistent && all_listed;
-    if report.complete {
-        report.removed = cache
-            .lock()
-            .map_err(|_| SyncError::Poisoned)?
-            .remove_assets_not_in(account_id, &seen_ids)?;
-    } else {
-        tracing::warn!(
-            account_id,
-            listed = report.listed,
-            ?first_total,
-            "incomplete listing: nothing removed"
-        );
+
+    fn finish(mut self, cache: &Mutex<Cache>, account_id: &str) -> Result<SyncReport, SyncError> {
+        self.report.listed = self.seen_ids.len() as u32;
+        let all_listed = self
+            .first_total
+            .is_none_or(|total| total == self.seen_ids.len() as u64);
+        self.report.complete = self.consistent && all_listed;
+        if self.report.complete {
+            self.report.removed = cache
+                .lock()
+                .map_err(|_| SyncError::Poisoned)?
+                .remove_assets_not_in(account_id, &self.seen_ids)?;
+        } else {
+            let (listed, total) = (self.report.listed, self.first_total);
+            tracing::warn!(
+                account_id,
+                listed,
+                ?total,
+                "incomplete listing: nothing removed"
+            );
+        }
+        Ok(self.report)
     }
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ export type AssetQuery = { account_id: string | null, kind: AssetKind | null,
  */
 tags: Array<string>, 
 /**
- * Case-insensitive match on name and tags.
+ * Words that must start a word of the name or of a tag (search as you type).
  */
 text: string | null, sort: SortKey, offset: number, 
 /**
@@ -42,6 +42,8 @@ text: string | null, sort: SortKey, offset: number,
 limit: number, };
 
 export type AssetPage = { total: number, offset: number, items: Array<Asset>, };
+
+export type TagFacet = { tag: string, count: number, };
 
 export type Connectivity = "unknown" | "online" | "offline" | "syncing";
 

@@ -3,7 +3,7 @@
 use rusqlite::{params, params_from_iter, types::Value};
 
 use super::{Cache, CacheError};
-use crate::model::{Asset, AssetKind, AssetPage, AssetQuery, SortKey};
+use crate::model::{Asset, AssetKind, AssetPage, AssetQuery, SortKey, TagFacet};
 
 /// What an upsert did, so a sync can report (and tests can check) that an unchanged listing writes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,24 @@ impl Cache {
         Ok(removed as u32)
     }
 
+    /// The most used tags among the assets a query selects (its window ignored), most used first.
+    pub fn tag_facets(&self, query: &AssetQuery, limit: u32) -> Result<Vec<TagFacet>, CacheError> {
+        let (filter, mut values) = filter_sql(query);
+        values.push(Value::Integer(i64::from(limit)));
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT t.tag, COUNT(*) AS uses FROM asset_tags t
+             JOIN assets ON assets.account_id = t.account_id AND assets.id = t.asset_id
+             {filter} GROUP BY t.tag ORDER BY uses DESC, t.tag LIMIT ?"
+        ))?;
+        let rows = statement.query_map(params_from_iter(values.iter()), |row| {
+            Ok(TagFacet {
+                tag: row.get(0)?,
+                count: row.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The cached assets with this id, in any account (ids are unique within an account).
     pub fn find_asset(&self, id: &str) -> Result<Vec<Asset>, CacheError> {
         let mut statement = self
@@ -70,39 +88,7 @@ impl Cache {
 
     /// One window of the grid, with the total row count of the whole filtered result.
     pub fn query_assets(&self, query: &AssetQuery) -> Result<AssetPage, CacheError> {
-        let mut conditions: Vec<&str> = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        if let Some(account_id) = &query.account_id {
-            conditions.push("account_id = ?");
-            values.push(Value::Text(account_id.clone()));
-        }
-        if let Some(kind) = query.kind {
-            conditions.push("kind = ?");
-            values.push(Value::Text(kind.as_str().to_owned()));
-        }
-        for tag in &query.tags {
-            conditions.push(
-                "EXISTS (SELECT 1 FROM asset_tags t WHERE t.account_id = assets.account_id \
-                 AND t.asset_id = assets.id AND t.tag = ?)",
-            );
-            values.push(Value::Text(tag.clone()));
-        }
-        if let Some(text) = query
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            conditions.push("(name LIKE ? ESCAPE '\\' OR tags_json LIKE ? ESCAPE '\\')");
-            let pattern = format!("%{}%", escape_like(text));
-            values.push(Value::Text(pattern.clone()));
-            values.push(Value::Text(pattern));
-        }
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
+        let (filter, mut values) = filter_sql(query);
         let total: u32 = self.conn.query_row(
             &format!("SELECT COUNT(*) FROM assets {filter}"),
             params_from_iter(values.iter()),
@@ -235,10 +221,52 @@ pub(super) fn write_in(
     })
 }
 
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// The WHERE clause (and its values) of a grid query, shared by the window and the facets.
+fn filter_sql(query: &AssetQuery) -> (String, Vec<Value>) {
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(account_id) = &query.account_id {
+        conditions.push("assets.account_id = ?");
+        values.push(Value::Text(account_id.clone()));
+    }
+    if let Some(kind) = query.kind {
+        conditions.push("assets.kind = ?");
+        values.push(Value::Text(kind.as_str().to_owned()));
+    }
+    for tag in &query.tags {
+        conditions.push(
+            "EXISTS (SELECT 1 FROM asset_tags t WHERE t.account_id = assets.account_id \
+             AND t.asset_id = assets.id AND t.tag = ?)",
+        );
+        values.push(Value::Text(tag.clone()));
+    }
+    if let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        conditions.push("assets.rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)");
+        values.push(Value::Text(fts_prefix_query(text)));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    (filter, values)
+}
+
+/// Search-as-you-type: every word typed must start a word of the name or of a tag. Words are
+/// what FTS5's unicode61 tokenizer makes words of (letters and digits); anything else in the
+/// text only separates them, so user input can never be FTS syntax. Text with no word matches
+/// nothing.
+fn fts_prefix_query(text: &str) -> String {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    if words.is_empty() {
+        // A phrase no tokenizer produces: the filter stands, and matches nothing.
+        return "\"\"".to_owned();
+    }
+    words.join(" ")
 }
 
 fn asset_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Asset, CacheError>> {

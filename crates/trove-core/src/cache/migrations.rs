@@ -76,6 +76,24 @@ const MIGRATIONS: &[&str] = &[
         detected_at  TEXT NOT NULL,
         PRIMARY KEY (account_id, asset_id, field)
     );",
+    // 3: full-text search over names and tags, kept in step with the assets by triggers.
+    "CREATE VIRTUAL TABLE assets_fts USING fts5(
+        name, tags_json, content = 'assets', content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+    );
+    CREATE TRIGGER assets_fts_insert AFTER INSERT ON assets BEGIN
+        INSERT INTO assets_fts (rowid, name, tags_json) VALUES (new.rowid, new.name, new.tags_json);
+    END;
+    CREATE TRIGGER assets_fts_delete AFTER DELETE ON assets BEGIN
+        INSERT INTO assets_fts (assets_fts, rowid, name, tags_json)
+        VALUES ('delete', old.rowid, old.name, old.tags_json);
+    END;
+    CREATE TRIGGER assets_fts_update AFTER UPDATE OF name, tags_json ON assets BEGIN
+        INSERT INTO assets_fts (assets_fts, rowid, name, tags_json)
+        VALUES ('delete', old.rowid, old.name, old.tags_json);
+        INSERT INTO assets_fts (rowid, name, tags_json) VALUES (new.rowid, new.name, new.tags_json);
+    END;
+    INSERT INTO assets_fts (assets_fts) VALUES ('rebuild');",
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 use std::collections::HashSet;
 
 use super::*;
+use crate::cache::Edit;
 use crate::model::{Asset, AssetKind, AssetQuery, SortKey};
 
 fn open_temp() -> (tempfile::TempDir, Cache) {
@@ -292,5 +293,155 @@ fn urls_on_the_account_server_follow_its_current_address() {
     assert_eq!(
         page.items[1].url.as_deref(),
         Some("https://cdn.example/a2.png")
+    );
+}
+
+#[test]
+fn search_as_you_type_matches_word_prefixes_in_names_and_tags() {
+    let (_dir, mut cache) = open_temp();
+    let acc = account(&mut cache);
+    let mut hero = asset(
+        &acc.id,
+        "a1",
+        "Summer campaign hero",
+        AssetKind::Image,
+        "2025-01-01T00:00:00Z",
+    );
+    hero.tags = vec!["brand".into(), "Q3-launch".into()];
+    let cafe = asset(
+        &acc.id,
+        "a2",
+        "Café opening",
+        AssetKind::Video,
+        "2025-01-02T00:00:00Z",
+    );
+    let other = asset(
+        &acc.id,
+        "a3",
+        "Winter sale",
+        AssetKind::Image,
+        "2025-01-03T00:00:00Z",
+    );
+    cache.upsert_assets(&[hero, cafe, other]).unwrap();
+    let ids = |cache: &Cache, text: &str| -> Vec<String> {
+        let query = AssetQuery {
+            text: Some(text.into()),
+            sort: SortKey::Oldest,
+            ..Default::default()
+        };
+        cache
+            .query_assets(&query)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|a| a.id)
+            .collect()
+    };
+    assert_eq!(ids(&cache, "sum"), ["a1"]);
+    assert_eq!(ids(&cache, "camp her"), ["a1"], "every word must match");
+    assert_eq!(ids(&cache, "laun"), ["a1"], "tags are searched");
+    assert_eq!(ids(&cache, "cafe"), ["a2"], "diacritics do not matter");
+    assert!(
+        ids(&cache, "\"*) OR NEAR(").is_empty(),
+        "input is never FTS syntax"
+    );
+
+    // The index follows edits and deletes.
+    cache
+        .apply_edit(&acc.id, "a3", &Edit::Rename("Spring sale".into()))
+        .unwrap();
+    assert_eq!(ids(&cache, "spri"), ["a3"]);
+    assert!(ids(&cache, "winter").is_empty());
+    cache.apply_edit(&acc.id, "a1", &Edit::Delete).unwrap();
+    assert!(ids(&cache, "sum").is_empty());
+}
+
+#[test]
+fn tag_facets_count_within_the_filter() {
+    let (_dir, mut cache) = open_temp();
+    let acc = account(&mut cache);
+    let rows: Vec<Asset> = (0..10)
+        .map(|i| {
+            let kind = if i < 6 {
+                AssetKind::Image
+            } else {
+                AssetKind::Audio
+            };
+            let mut a = asset(&acc.id, &format!("a{i}"), "x", kind, "2025-01-01T00:00:00Z");
+            a.tags = if i % 2 == 0 {
+                vec!["brand".into(), "even".into()]
+            } else {
+                vec!["brand".into()]
+            };
+            a
+        })
+        .collect();
+    cache.upsert_assets(&rows).unwrap();
+    let all = cache.tag_facets(&AssetQuery::default(), 10).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|f| (f.tag.as_str(), f.count))
+            .collect::<Vec<_>>(),
+        [("brand", 10), ("even", 5)]
+    );
+    let images = cache
+        .tag_facets(
+            &AssetQuery {
+                kind: Some(AssetKind::Image),
+                ..Default::default()
+            },
+            10,
+        )
+        .unwrap();
+    assert_eq!(
+        images
+            .iter()
+            .map(|f| (f.tag.as_str(), f.count))
+            .collect::<Vec<_>>(),
+        [("brand", 6), ("even", 3)]
+    );
+}
+
+#[test]
+fn an_edit_is_applied_and_queued_together_and_listings_keep_it() {
+    let (_dir, mut cache) = open_temp();
+    let acc = account(&mut cache);
+    let mut remote = asset(
+        &acc.id,
+        "a1",
+        "Logo",
+        AssetKind::Image,
+        "2025-01-01T00:00:00Z",
+    );
+    remote.tags = vec!["brand".into()];
+    cache.upsert_assets(std::slice::from_ref(&remote)).unwrap();
+    let shown = cache
+        .apply_edit(&acc.id, "a1", &Edit::Rename("Logo 2025".into()))
+        .unwrap();
+    assert!(shown.pending);
+    cache
+        .apply_edit(&acc.id, "a1", &Edit::AddTag("2025".into()))
+        .unwrap();
+    assert!(matches!(
+        cache.apply_edit(&acc.id, "a1", &Edit::Rename("a/b".into())),
+        Err(CacheError::InvalidEdit(_))
+    ));
+    assert!(matches!(
+        cache.apply_edit(&acc.id, "nope", &Edit::Delete),
+        Err(CacheError::UnknownAsset(_))
+    ));
+
+    // A listing from before the push (old name, a remote tag added) does not undo the edits.
+    remote.tags.push("remote".into());
+    cache.upsert_assets(&[remote]).unwrap();
+    let row = &cache.query_assets(&AssetQuery::default()).unwrap().items[0];
+    assert_eq!(row.name, "Logo 2025");
+    assert_eq!(row.tags, ["brand", "remote", "2025"]);
+    let due = cache.due_edits(&acc.id, true).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        due[0].edits.len(),
+        2,
+        "two edits queued; the refused one was not"
     );
 }

@@ -50,6 +50,9 @@ impl SixtySeconds {
     pub fn new(account_id: &str, base_url: &str, api_key: String) -> Result<Self, ProviderError> {
         let client = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
+            // A server that stops answering mid-request fails the request instead of hanging the
+            // sync (a per-read limit, so a long upload that keeps moving is not cut).
+            .read_timeout(std::time::Duration::from_secs(30))
             .build()
             .map_err(|e| ProviderError::Unreachable {
                 url: base_url.to_owned(),

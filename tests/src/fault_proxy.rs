@@ -1,0 +1,198 @@
+//! A fault-injecting HTTP proxy in front of a real `trove-server`: each request is forwarded,
+//! unless a queued fault matches its path, in which case the fault is played instead (once).
+//! Faults: an error status (with Retry-After), a connection reset mid-body, malformed JSON, and
+//! listings that skip or repeat an item.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and a JSON error body; `Some(s)` adds `Retry-After: s`.
+    Status(u16, Option<u64>),
+    /// Promise a long body, send a little of it, and close the connection.
+    ResetMidBody,
+    /// A 200 whose body is not JSON.
+    MalformedJson,
+    /// Forward, but drop the first item of the listing's `data`.
+    SkipItem,
+    /// Forward, but replace the first item with a copy of the last one.
+    RepeatItem,
+}
+
+pub struct FaultProxy {
+    pub base_url: String,
+    faults: Arc<Mutex<VecDeque<(String, Fault)>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FaultProxy {
+    /// Listens on a free loopback port and forwards to `upstream`.
+    pub async fn start(upstream: &str) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let faults: Arc<Mutex<VecDeque<(String, Fault)>>> = Arc::default();
+        let (shared, upstream) = (faults.clone(), upstream.to_owned());
+        let task = tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                let (faults, upstream, client) = (shared.clone(), upstream.clone(), client.clone());
+                tokio::spawn(async move {
+                    let _ = serve(socket, &upstream, &client, &faults).await;
+                });
+            }
+        });
+        FaultProxy {
+            base_url,
+            faults,
+            task,
+        }
+    }
+
+    /// The next request whose path and query contain `path` gets `fault`.
+    pub fn inject(&self, path: &str, fault: Fault) {
+        self.faults
+            .lock()
+            .unwrap()
+            .push_back((path.to_owned(), fault));
+    }
+
+    /// Faults queued and not yet played.
+    pub fn unplayed(&self) -> usize {
+        self.faults.lock().unwrap().len()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Reads one request (headers, then a Content-Length body).
+async fn read_request(
+    socket: &mut TcpStream,
+) -> std::io::Result<Option<(String, String, Vec<(String, String)>, Vec<u8>)>> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let header_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..header_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let (method, target) = (
+        request_line.next().unwrap_or("GET").to_owned(),
+        request_line.next().unwrap_or("/").to_owned(),
+    );
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| {
+            line.split_once(':')
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        })
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buffer[header_end..].to_vec();
+    while body.len() < length {
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some((method, target, headers, body)))
+}
+
+async fn respond(
+    socket: &mut TcpStream,
+    status: u16,
+    extra: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await?;
+    socket.write_all(body).await?;
+    socket.shutdown().await
+}
+
+async fn serve(
+    mut socket: TcpStream,
+    upstream: &str,
+    client: &reqwest::Client,
+    faults: &Mutex<VecDeque<(String, Fault)>>,
+) -> std::io::Result<()> {
+    let Some((method, target, headers, body)) = read_request(&mut socket).await? else {
+        return Ok(());
+    };
+    let fault = {
+        let mut queue = faults.lock().unwrap();
+        let at = queue
+            .iter()
+            .position(|(path, _)| target.contains(path.as_str()));
+        at.and_then(|i| queue.remove(i)).map(|(_, fault)| fault)
+    };
+    match fault {
+        Some(Fault::Status(status, retry_after)) => {
+            let extra = retry_after
+                .map(|s| format!("retry-after: {s}\r\n"))
+                .unwrap_or_default();
+            let body = format!(r#"{{"error":"injected","message":"injected status {status}"}}"#);
+            return respond(&mut socket, status, &extra, body.as_bytes()).await;
+        }
+        Some(Fault::ResetMidBody) => {
+            socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{\"data\":[").await?;
+            return Ok(()); // dropped: the connection closes with the body unfinished
+        }
+        Some(Fault::MalformedJson) => {
+            return respond(&mut socket, 200, "", b"{\"data\": [ not json").await
+        }
+        _ => {}
+    }
+    let mut request = client.request(
+        method.parse().unwrap_or(reqwest::Method::GET),
+        format!("{upstream}{target}"),
+    );
+    for (name, value) in &headers {
+        if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+            request = request.header(name.as_str(), value.as_str());
+        }
+    }
+    let response = request
+        .body(body)
+        .send()
+        .await
+        .map_err(std::io::Error::other)?;
+    let status = response.status().as_u16();
+    let mut bytes = response
+        .bytes()
+        .await
+        .map_err(std::io::Error::other)?
+        .to_vec();
+    if let Some(edit @ (Fault::SkipItem | Fault::RepeatItem)) = fault {
+        let mut listing: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let data = listing["data"].as_array_mut().unwrap();
+        match edit {
+            Fault::SkipItem => drop(data.remove(0)),
+            _ => data[0] = data.last().cloned().unwrap(),
+        }
+        bytes = serde_json::to_vec(&listing).unwrap();
+    }
+    respond(&mut socket, status, "", &bytes).await
+}
