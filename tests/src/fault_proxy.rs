@@ -21,11 +21,14 @@ pub enum Fault {
     SkipItem,
     /// Forward, but replace the first item with a copy of the last one.
     RepeatItem,
+    /// Forward after holding the request this long (a slow remote; time to kill the client).
+    Delay(std::time::Duration),
 }
 
 pub struct FaultProxy {
     pub base_url: String,
     faults: Arc<Mutex<VecDeque<(String, Fault)>>>,
+    down: Arc<std::sync::atomic::AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -35,19 +38,22 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let faults: Arc<Mutex<VecDeque<(String, Fault)>>> = Arc::default();
-        let (shared, upstream) = (faults.clone(), upstream.to_owned());
+        let down: Arc<std::sync::atomic::AtomicBool> = Arc::default();
+        let (shared, upstream, is_down) = (faults.clone(), upstream.to_owned(), down.clone());
         let task = tokio::spawn(async move {
             let client = reqwest::Client::new();
             while let Ok((socket, _)) = listener.accept().await {
                 let (faults, upstream, client) = (shared.clone(), upstream.clone(), client.clone());
+                let down = is_down.load(std::sync::atomic::Ordering::SeqCst);
                 tokio::spawn(async move {
-                    let _ = serve(socket, &upstream, &client, &faults).await;
+                    let _ = serve(socket, &upstream, &client, &faults, down).await;
                 });
             }
         });
         FaultProxy {
             base_url,
             faults,
+            down,
             task,
         }
     }
@@ -58,6 +64,11 @@ impl FaultProxy {
             .lock()
             .unwrap()
             .push_back((path.to_owned(), fault));
+    }
+
+    /// While down, every request is answered 503 (the remote is unavailable).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Faults queued and not yet played.
@@ -137,10 +148,20 @@ async fn serve(
     upstream: &str,
     client: &reqwest::Client,
     faults: &Mutex<VecDeque<(String, Fault)>>,
+    down: bool,
 ) -> std::io::Result<()> {
     let Some((method, target, headers, body)) = read_request(&mut socket).await? else {
         return Ok(());
     };
+    if down {
+        return respond(
+            &mut socket,
+            503,
+            "",
+            br#"{"error":"unavailable","message":"down"}"#,
+        )
+        .await;
+    }
     let fault = {
         let mut queue = faults.lock().unwrap();
         let at = queue
@@ -163,6 +184,7 @@ async fn serve(
         Some(Fault::MalformedJson) => {
             return respond(&mut socket, 200, "", b"{\"data\": [ not json").await
         }
+        Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
         _ => {}
     }
     let mut request = client.request(
