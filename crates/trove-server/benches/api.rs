@@ -215,10 +215,27 @@ async fn main() {
         );
     }
 
-    // 150 MB "video": a real MP4 head followed by filler, so the server's probe accepts it.
+    // 150 MB "video" with a valid box structure (ftyp, mdat of filler, moov with a 60 s mvhd),
+    // which is all the server's probe reads.
     let video = dir.path().join("big.mp4");
     let mut bytes = b"\0\0\0\x18ftypisom\0\0\0\0isommp41".to_vec();
-    bytes.resize(UPLOAD_BYTES, 0x5a);
+    let mvhd = {
+        let mut payload = vec![0u8; 100];
+        payload[12..16].copy_from_slice(&1000u32.to_be_bytes());
+        payload[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        payload
+    };
+    let moov_len = 8 + 8 + mvhd.len();
+    let mdat_len = UPLOAD_BYTES - bytes.len() - moov_len;
+    bytes.extend_from_slice(&(mdat_len as u32).to_be_bytes());
+    bytes.extend_from_slice(b"mdat");
+    bytes.resize(bytes.len() + mdat_len - 8, 0x5a);
+    bytes.extend_from_slice(&(moov_len as u32).to_be_bytes());
+    bytes.extend_from_slice(b"moov");
+    bytes.extend_from_slice(&((8 + mvhd.len()) as u32).to_be_bytes());
+    bytes.extend_from_slice(b"mvhd");
+    bytes.extend_from_slice(&mvhd);
+    assert_eq!(bytes.len(), UPLOAD_BYTES);
     std::fs::write(&video, &bytes).unwrap();
     drop(bytes);
     let copy_started = Instant::now();
@@ -263,10 +280,13 @@ async fn main() {
     let upload_time = started.elapsed();
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let peak = sampler.join().unwrap();
-    assert!(
-        status.is_success(),
-        "upload answered {status}: {}",
-        response.text().await.unwrap_or_default()
+    let body = response.text().await.unwrap_or_default();
+    assert!(status.is_success(), "upload answered {status}: {body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        created["duration"].as_f64(),
+        Some(60.0),
+        "the probe read the moov at the end"
     );
     let mb = UPLOAD_BYTES as f64 / 1e6;
     println!(

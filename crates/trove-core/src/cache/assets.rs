@@ -59,6 +59,26 @@ impl Cache {
         Ok(removed as u32)
     }
 
+    /// How many assets the filter selects, remembered until the database changes (by this
+    /// connection or another: `data_version` covers the others).
+    fn count(&self, filter: &str, values: &[Value]) -> Result<u32, CacheError> {
+        let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        let version = (data_version, self.conn.total_changes());
+        let key = format!("{filter}{values:?}");
+        if let Some((cached_key, cached_version, total)) = &*self.last_count.borrow() {
+            if *cached_key == key && *cached_version == version {
+                return Ok(*total);
+            }
+        }
+        let total: u32 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM assets {filter}"),
+            params_from_iter(values.iter()),
+            |row| row.get(0),
+        )?;
+        *self.last_count.borrow_mut() = Some((key, version, total));
+        Ok(total)
+    }
+
     /// The most used tags among the assets a query selects (its window ignored), most used first.
     pub fn tag_facets(&self, query: &AssetQuery, limit: u32) -> Result<Vec<TagFacet>, CacheError> {
         let (filter, mut values) = filter_sql(query);
@@ -89,11 +109,7 @@ impl Cache {
     /// One window of the grid, with the total row count of the whole filtered result.
     pub fn query_assets(&self, query: &AssetQuery) -> Result<AssetPage, CacheError> {
         let (filter, mut values) = filter_sql(query);
-        let total: u32 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM assets {filter}"),
-            params_from_iter(values.iter()),
-            |row| row.get(0),
-        )?;
+        let total = self.count(&filter, &values)?;
         let order = match query.sort {
             SortKey::Newest => "created_at DESC, id DESC",
             SortKey::Oldest => "created_at ASC, id ASC",
@@ -151,13 +167,12 @@ pub(super) fn write_in(
 ) -> Result<UpsertOutcome, CacheError> {
     let tags_json = serde_json::to_string(&asset.tags)
         .map_err(|e| CacheError::BadRow(format!("tags of {}: {e}", asset.id)))?;
-    let existed: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM assets WHERE account_id = ?1 AND id = ?2)",
-        params![asset.account_id, asset.id],
-        |row| row.get(0),
-    )?;
+    // Statements are cached: a sync runs these once per listed asset.
+    let existed: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM assets WHERE account_id = ?1 AND id = ?2)")?
+        .query_row(params![asset.account_id, asset.id], |row| row.get(0))?;
     // The WHERE on the update skips the write entirely when nothing differs.
-    let written = tx.execute(
+    let written = tx.prepare_cached(
             "INSERT INTO assets (account_id, id, name, kind, content_type, size, width, height,
                  duration_s, tags_json, url, thumbnail_url, created_at, updated_at,
                  used_in_videos, used_in_templates, last_used, usage_fetched_at)
@@ -180,7 +195,8 @@ pub(super) fn write_in(
                  OR created_at IS NOT excluded.created_at OR updated_at IS NOT excluded.updated_at
                  OR (excluded.usage_fetched_at IS NOT NULL
                      AND usage_fetched_at IS NOT excluded.usage_fetched_at)",
-            params![
+        )?
+        .execute(params![
                 asset.account_id,
                 asset.id,
                 asset.name,
@@ -199,15 +215,12 @@ pub(super) fn write_in(
                 asset.used_in_templates,
                 asset.last_used,
                 asset.usage_fetched_at,
-            ],
-        )?;
+            ])?;
     if written > 0 {
         // The tag index follows the row: rebuilt only when the row was written.
-        tx.execute(
-            "DELETE FROM asset_tags WHERE account_id = ?1 AND asset_id = ?2",
-            params![asset.account_id, asset.id],
-        )?;
-        let mut insert_tag = tx.prepare(
+        tx.prepare_cached("DELETE FROM asset_tags WHERE account_id = ?1 AND asset_id = ?2")?
+            .execute(params![asset.account_id, asset.id])?;
+        let mut insert_tag = tx.prepare_cached(
             "INSERT OR IGNORE INTO asset_tags (account_id, asset_id, tag) VALUES (?1, ?2, ?3)",
         )?;
         for tag in &asset.tags {

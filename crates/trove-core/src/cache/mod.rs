@@ -51,6 +51,9 @@ pub enum CacheError {
 pub struct Cache {
     conn: rusqlite::Connection,
     path: PathBuf,
+    /// The total of the last filter counted, valid while the database is unchanged: a scrolling
+    /// grid asks for many windows of one result, and counting it is the expensive part.
+    last_count: std::cell::RefCell<Option<(String, (i64, u64), u32)>>,
 }
 
 impl Cache {
@@ -63,6 +66,7 @@ impl Cache {
         let mut cache = Cache {
             conn,
             path: path.to_owned(),
+            last_count: std::cell::RefCell::new(None),
         };
         cache.configure().map_err(|e| cache.classify(e))?;
         migrations::migrate(&mut cache.conn, &cache.path).map_err(|e| match e {
