@@ -120,10 +120,12 @@ impl Desktop {
             .context("tauri-driver must be installed (cargo install tauri-driver --locked)")?;
         desktop.children.push(driver);
         let address = format!("127.0.0.1:{port}");
-        wait_until("tauri-driver", Duration::from_secs(20), || {
-            std::net::TcpStream::connect(&address).is_ok()
-        })
-        .await?;
+        // tauri-driver starts WebKitWebDriver on the native port and forwards the new-session
+        // request to it; asked before WebKitWebDriver listens, it answers with a broken connection.
+        for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
+            let address = format!("127.0.0.1:{port}");
+            wait_until(what, Duration::from_secs(20), || std::net::TcpStream::connect(&address).is_ok()).await?;
+        }
 
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(

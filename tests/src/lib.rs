@@ -3,6 +3,7 @@
 //! driven through tauri-driver under its own Xvfb.
 
 pub mod api;
+pub mod cli;
 pub mod desktop;
 pub mod fault_proxy;
 pub mod media;

@@ -69,6 +69,51 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Stores `count` small PNGs named "tile N" through the API; returns their ids.
+    pub async fn seed_tiles(&self, count: usize) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let png =
+            std::fs::read(crate::media::png(dir.path(), "tile.png", 16, 16)).expect("the PNG");
+        let client = reqwest::Client::new();
+        let mut ids = Vec::with_capacity(count);
+        for i in 0..count {
+            let form = reqwest::multipart::Form::new()
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(png.clone()).file_name("tile.png"),
+                )
+                .text("name", format!("tile {i}"))
+                .text("type", "image");
+            let created: serde_json::Value = client
+                .post(format!("{}/assets", self.base_url))
+                .bearer_auth(&self.api_key)
+                .multipart(form)
+                .send()
+                .await
+                .expect("server answers")
+                .json()
+                .await
+                .expect("JSON");
+            ids.push(created["id"].as_str().expect("an id").to_owned());
+        }
+        ids
+    }
+
+    /// Get Asset as the API answers it (an error body for a missing asset).
+    pub async fn asset(&self, id: &str) -> serde_json::Value {
+        reqwest::Client::new()
+            .get(format!("{}/assets/{id}", self.base_url))
+            .bearer_auth(&self.api_key)
+            .send()
+            .await
+            .expect("server answers")
+            .json()
+            .await
+            .expect("JSON")
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -1,46 +1,16 @@
 //! The CLI against a real `trove-server` over HTTP on loopback, with real media made by ffmpeg.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+use trove_tests::cli::Cli;
 use trove_tests::{bin, media, server::ServerProcess};
-
-struct Cli<'a> {
-    data_dir: &'a Path,
-    key: String,
-}
-
-impl Cli<'_> {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin("trove"))
-            .arg("--data-dir")
-            .arg(self.data_dir)
-            .args(args)
-            .env("TEAM_KEY", &self.key)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "trove {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_sync_and_browse_offline() {
     let server_dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(server_dir.path());
     let home = tempfile::tempdir().unwrap();
-    let cli = Cli {
-        data_dir: &home.path().join("missing/then/created"),
-        key: server.api_key.clone(),
-    };
+    let cli = Cli::at(&home.path().join("missing/then/created"), &server.api_key);
     let media_dir = tempfile::tempdir().unwrap();
     let card = media::png(media_dir.path(), "card.png", 512, 256);
     let tone = media::wav(media_dir.path(), "tone.wav", 1.0);

@@ -3,81 +3,23 @@
 //! a local rename wins over a remote one (and the conflict is recorded), a refused edit is kept
 //! and shown, and an asset in use is not deleted without --force.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::{json, Value};
 use trove_core::cache::Cache;
-use trove_tests::{bin, media, server::ServerProcess};
+use trove_tests::cli::Cli;
+use trove_tests::{media, server::ServerProcess};
 
-/// One Trove client: its own data directory, one account on the test server.
-struct Client {
-    home: tempfile::TempDir,
-    key: String,
+fn team(server: &ServerProcess) -> Cli {
+    Cli::with_team(&server.base_url, &server.api_key)
 }
 
-impl Client {
-    fn new(server: &ServerProcess) -> Client {
-        let client = Client {
-            home: tempfile::tempdir().unwrap(),
-            key: server.api_key.clone(),
-        };
-        client.ok(&[
-            "account",
-            "add",
-            "team",
-            "--provider",
-            "local",
-            "--base-url",
-            &server.base_url,
-            "--api-key-env",
-            "TEAM_KEY",
-        ]);
-        client
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin("trove"))
-            .arg("--data-dir")
-            .arg(self.home.path())
-            .args(args)
-            .env("TEAM_KEY", &self.key)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "trove {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    fn asset(&self, id: &str) -> Value {
-        serde_json::from_str(&self.ok(&["show", id, "--json"])).unwrap()
-    }
-
-    fn cache_path(&self) -> PathBuf {
-        self.home.path().join("cache.sqlite3")
-    }
+/// The asset as this client shows it (usage refreshed when the server answers).
+fn shown(client: &Cli, id: &str) -> Value {
+    serde_json::from_str(&client.ok(&["show", id, "--json"])).unwrap()
 }
 
-async fn remote(server: &ServerProcess, id: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{}/assets/{id}", server.base_url))
-        .bearer_auth(&server.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-fn upload_one(client: &Client, dir: &Path, tags: &str) -> String {
+fn upload_one(client: &Cli, dir: &Path, tags: &str) -> String {
     let png = media::png(dir, "logo.png", 64, 64);
     let out = client.ok(&[
         "upload",
@@ -98,7 +40,7 @@ async fn edits_made_offline_reach_the_server_on_the_next_sync() {
     let media_dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&data.path().join("library"));
     let listen = server.base_url.trim_start_matches("http://").to_owned();
-    let client = Client::new(&server);
+    let client = team(&server);
     let id = upload_one(&client, media_dir.path(), "brand");
 
     server.kill_hard();
@@ -124,7 +66,7 @@ async fn edits_made_offline_reach_the_server_on_the_next_sync() {
     let server = ServerProcess::start_at(&data.path().join("library"), &listen);
     let synced = client.ok(&["sync", "team"]);
     assert!(synced.contains("3 edits sent"), "{synced}");
-    let on_server = remote(&server, &id).await;
+    let on_server = server.asset(&id).await;
     assert_eq!(on_server["name"], "Logo 2025");
     assert_eq!(on_server["tags"], json!(["2025"]));
     assert!(client.ok(&["status"]).contains("0 edits pending"));
@@ -140,7 +82,7 @@ async fn two_clients_tag_edits_converge_to_the_union() {
     let data = tempfile::tempdir().unwrap();
     let media_dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&data.path().join("library"));
-    let (alice, bob) = (Client::new(&server), Client::new(&server));
+    let (alice, bob) = (team(&server), team(&server));
     let id = upload_one(&alice, media_dir.path(), "brand,draft");
     bob.ok(&["sync", "team"]);
 
@@ -153,9 +95,9 @@ async fn two_clients_tag_edits_converge_to_the_union() {
     let mut expected = vec!["brand", "from-alice", "from-bob"];
     expected.sort();
     for tags in [
-        remote(&server, &id).await["tags"].clone(),
-        alice.asset(&id)["tags"].clone(),
-        bob.asset(&id)["tags"].clone(),
+        server.asset(&id).await["tags"].clone(),
+        shown(&alice, &id)["tags"].clone(),
+        shown(&bob, &id)["tags"].clone(),
     ] {
         let mut tags: Vec<String> = serde_json::from_value(tags).unwrap();
         tags.sort();
@@ -169,7 +111,7 @@ async fn a_local_rename_wins_and_the_conflict_is_recorded() {
     let media_dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&data.path().join("library"));
     let listen = server.base_url.trim_start_matches("http://").to_owned();
-    let (alice, bob) = (Client::new(&server), Client::new(&server));
+    let (alice, bob) = (team(&server), team(&server));
     let id = upload_one(&alice, media_dir.path(), "brand");
     bob.ok(&["sync", "team"]);
 
@@ -179,8 +121,8 @@ async fn a_local_rename_wins_and_the_conflict_is_recorded() {
     bob.ok(&["rename", &id, "Bob's name"]);
     let synced = alice.ok(&["sync", "team"]);
     assert!(synced.contains("1 edits sent"), "{synced}");
-    assert_eq!(remote(&server, &id).await["name"], "Alice's name");
-    let cache = Cache::open(&alice.cache_path()).unwrap();
+    assert_eq!(server.asset(&id).await["name"], "Alice's name");
+    let cache = Cache::open(&alice.data_dir.join("cache.sqlite3")).unwrap();
     let account = cache.account("team").unwrap();
     assert_eq!(
         cache.conflict(&account.id, &id, "name").unwrap().as_deref(),
@@ -194,7 +136,7 @@ async fn a_refused_edit_is_kept_and_shown_not_retried_forever() {
     let media_dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&data.path().join("library"));
     let listen = server.base_url.trim_start_matches("http://").to_owned();
-    let client = Client::new(&server);
+    let client = team(&server);
     let id = upload_one(&client, media_dir.path(), "brand");
     server.kill_hard();
     let _ = client.run(&["rename", &id, "Renamed while away"]);
@@ -228,7 +170,7 @@ async fn an_asset_in_use_is_deleted_only_with_force() {
     let data = tempfile::tempdir().unwrap();
     let media_dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&data.path().join("library"));
-    let client = Client::new(&server);
+    let client = team(&server);
     let id = upload_one(&client, media_dir.path(), "brand");
     let used = reqwest::Client::new()
         .post(format!("{}/assets/{id}/uses", server.base_url))
@@ -246,10 +188,10 @@ async fn an_asset_in_use_is_deleted_only_with_force() {
         stderr.contains("used in 1 videos and 0 templates") && stderr.contains("--force"),
         "{stderr}"
     );
-    assert_eq!(remote(&server, &id).await["id"], id.as_str(), "still there");
+    assert_eq!(server.asset(&id).await["id"], id.as_str(), "still there");
     assert!(client.ok(&["ls"]).contains(&id), "still cached");
 
     client.ok(&["rm", &id, "--force"]);
-    assert_eq!(remote(&server, &id).await["error"], "not_found");
+    assert_eq!(server.asset(&id).await["error"], "not_found");
     assert!(!client.ok(&["ls"]).contains(&id));
 }

@@ -2,90 +2,18 @@
 //! does wrong (429 with Retry-After, 500, a reset mid-body, malformed JSON, a page that skips or
 //! repeats an item), the cache loses no asset and no edit, and the status says what happened.
 
-use std::process::{Command, Output};
-
-use reqwest::multipart::{Form, Part};
-use serde_json::Value;
+use trove_tests::cli::Cli;
 use trove_tests::fault_proxy::{Fault, FaultProxy};
-use trove_tests::{bin, media, server::ServerProcess};
-
-struct Client {
-    home: tempfile::TempDir,
-    key: String,
-}
-
-impl Client {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin("trove"))
-            .arg("--data-dir")
-            .arg(self.home.path())
-            .args(args)
-            .env("TEAM_KEY", &self.key)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "trove {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    fn cached(&self) -> usize {
-        self.ok(&["ls", "--limit", "1000"]).lines().count()
-    }
-
-    fn status(&self) -> String {
-        self.ok(&["status"])
-    }
-}
+use trove_tests::server::ServerProcess;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_fault_of_the_remote_loses_an_asset_or_an_edit() {
     let data = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&data.path().join("library"));
-    let media_dir = tempfile::tempdir().unwrap();
-    let png = std::fs::read(media::png(media_dir.path(), "tile.png", 16, 16)).unwrap();
+    let ids = server.seed_tiles(250).await;
     let http = reqwest::Client::new();
-    let mut ids = Vec::new();
-    for i in 0..250 {
-        let form = Form::new()
-            .part("file", Part::bytes(png.clone()).file_name("tile.png"))
-            .text("name", format!("tile {i}"))
-            .text("type", "image");
-        let created: Value = http
-            .post(format!("{}/assets", server.base_url))
-            .bearer_auth(&server.api_key)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.push(created["id"].as_str().unwrap().to_owned());
-    }
-
     let proxy = FaultProxy::start(&server.base_url).await;
-    let client = Client {
-        home: tempfile::tempdir().unwrap(),
-        key: server.api_key.clone(),
-    };
-    client.ok(&[
-        "account",
-        "add",
-        "team",
-        "--provider",
-        "local",
-        "--base-url",
-        &proxy.base_url,
-        "--api-key-env",
-        "TEAM_KEY",
-    ]);
+    let client = Cli::with_team(&proxy.base_url, &server.api_key);
     let first = client.ok(&["sync", "team"]);
     assert!(
         first.contains("250 listed") && first.contains("250 new"),
@@ -134,15 +62,7 @@ async fn no_fault_of_the_remote_loses_an_asset_or_an_edit() {
     }
 
     // The edit was sent by the first sync that reached the server, exactly once.
-    let on_server: Value = http
-        .get(format!("{}/assets/{edited}", server.base_url))
-        .bearer_auth(&server.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let on_server = server.asset(edited).await;
     assert_eq!(on_server["tags"], serde_json::json!(["survivor"]));
 
     // A push refused transiently stays queued, then goes through.

@@ -62,12 +62,14 @@ impl Cache {
     /// How many assets the filter selects, remembered until the database changes (by this
     /// connection or another: `data_version` covers the others).
     fn count(&self, filter: &str, values: &[Value]) -> Result<u32, CacheError> {
-        let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        let data_version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
         let version = (data_version, self.conn.total_changes());
         let key = format!("{filter}{values:?}");
-        if let Some((cached_key, cached_version, total)) = &*self.last_count.borrow() {
-            if *cached_key == key && *cached_version == version {
-                return Ok(*total);
+        if let Some(memo) = &*self.last_count.borrow() {
+            if memo.filter == key && memo.version == version {
+                return Ok(memo.total);
             }
         }
         let total: u32 = self.conn.query_row(
@@ -75,7 +77,11 @@ impl Cache {
             params_from_iter(values.iter()),
             |row| row.get(0),
         )?;
-        *self.last_count.borrow_mut() = Some((key, version, total));
+        *self.last_count.borrow_mut() = Some(super::CountMemo {
+            filter: key,
+            version,
+            total,
+        });
         Ok(total)
     }
 

@@ -53,7 +53,14 @@ pub struct Cache {
     path: PathBuf,
     /// The total of the last filter counted, valid while the database is unchanged: a scrolling
     /// grid asks for many windows of one result, and counting it is the expensive part.
-    last_count: std::cell::RefCell<Option<(String, (i64, u64), u32)>>,
+    last_count: std::cell::RefCell<Option<CountMemo>>,
+}
+
+/// A filter's total, and the database version it was counted at.
+struct CountMemo {
+    filter: String,
+    version: (i64, u64),
+    total: u32,
 }
 
 impl Cache {
