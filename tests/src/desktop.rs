@@ -124,7 +124,10 @@ impl Desktop {
         // request to it; asked before WebKitWebDriver listens, it answers with a broken connection.
         for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
             let address = format!("127.0.0.1:{port}");
-            wait_until(what, Duration::from_secs(20), || std::net::TcpStream::connect(&address).is_ok()).await?;
+            wait_until(what, Duration::from_secs(20), || {
+                std::net::TcpStream::connect(&address).is_ok()
+            })
+            .await?;
         }
 
         let mut capabilities = serde_json::Map::new();
