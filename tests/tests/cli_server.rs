@@ -1,9 +1,7 @@
 //! The CLI against a real `trove-server` over HTTP on loopback, with real media made by ffmpeg.
 
-use std::process::Command;
-
 use trove_tests::cli::Cli;
-use trove_tests::{bin, media, server::ServerProcess};
+use trove_tests::{media, server::ServerProcess};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_sync_and_browse_offline() {
@@ -139,12 +137,7 @@ fn a_damaged_cache_is_named_and_left_alone() {
     let home = tempfile::tempdir().unwrap();
     let garbage = vec![0x5au8; 16384];
     std::fs::write(home.path().join("cache.sqlite3"), &garbage).unwrap();
-    let output = Command::new(bin("trove"))
-        .arg("--data-dir")
-        .arg(home.path())
-        .arg("ls")
-        .output()
-        .unwrap();
+    let output = Cli::at(home.path(), "").run(&["ls"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -161,14 +154,9 @@ fn a_damaged_cache_is_named_and_left_alone() {
 
 #[test]
 fn bad_arguments_get_specific_errors() {
-    let home = tempfile::tempdir().unwrap();
+    let cli = Cli::new("");
     let run = |args: &[&str]| {
-        let output = Command::new(bin("trove"))
-            .arg("--data-dir")
-            .arg(home.path())
-            .args(args)
-            .output()
-            .unwrap();
+        let output = cli.run(args);
         assert!(!output.status.success(), "{args:?} should fail");
         String::from_utf8_lossy(&output.stderr).into_owned()
     };

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::routes::{asset_json, public_base};
-use crate::store::{self, UseKind};
+use crate::store::{self, UsageChange, UseKind};
 use crate::upload::{validate_name, validate_tags};
 use crate::AppState;
 
@@ -124,13 +124,13 @@ async fn adjust(
         .await
         .map_err(ApiError::internal)?;
     match outcome {
-        Ok(Some(asset)) => Ok(Json(asset_json(
+        UsageChange::Recorded(asset) => Ok(Json(asset_json(
             &asset,
             &public_base(&headers, &state.base_url),
             true,
         ))),
-        Ok(None) => Err(ApiError::not_found(&id)),
-        Err(()) => Err(ApiError::new(
+        UsageChange::NoSuchAsset => Err(ApiError::not_found(&id)),
+        UsageChange::NothingToRelease => Err(ApiError::new(
             StatusCode::CONFLICT,
             "no_use_recorded",
             format!("asset {id} has no use of that kind to release"),

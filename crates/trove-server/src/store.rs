@@ -301,16 +301,22 @@ pub fn delete(
     Ok(true)
 }
 
-/// Adds (`delta` = 1) or releases (`delta` = -1) one use. `Ok(Err(()))` when a release finds no use
-/// to release; `Ok(Ok(None))` when there is no such asset.
-#[allow(clippy::type_complexity)]
+/// What recording or releasing a use came to.
+pub enum UsageChange {
+    Recorded(Box<StoredAsset>),
+    NoSuchAsset,
+    /// A release found no use of that kind to release.
+    NothingToRelease,
+}
+
+/// Adds (`delta` = 1) or releases (`delta` = -1) one use.
 pub fn adjust_usage(
     conn: &mut rusqlite::Connection,
     id: &str,
     kind: UseKind,
     delta: i64,
     now: &str,
-) -> Result<Result<Option<StoredAsset>, ()>, StoreError> {
+) -> Result<UsageChange, StoreError> {
     let column = match kind {
         UseKind::Video => "used_in_videos",
         UseKind::Template => "used_in_templates",
@@ -324,10 +330,10 @@ pub fn adjust_usage(
         )
         .optional()?
     else {
-        return Ok(Ok(None));
+        return Ok(UsageChange::NoSuchAsset);
     };
     if current + delta < 0 {
-        return Ok(Err(()));
+        return Ok(UsageChange::NothingToRelease);
     }
     let last_used = if delta > 0 { ", last_used = ?3" } else { "" };
     let sql = format!("UPDATE assets SET {column} = {column} + ?2{last_used} WHERE id = ?1");
@@ -342,7 +348,7 @@ pub fn adjust_usage(
         from_row,
     )?;
     tx.commit()?;
-    Ok(Ok(Some(asset)))
+    Ok(UsageChange::Recorded(Box::new(asset)))
 }
 
 pub fn get(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAsset>, StoreError> {
