@@ -232,8 +232,18 @@ fn query_benchmark() {
     );
 }
 
+/// `-- sync` or `-- query` runs one part (the query part alone takes minutes); neither runs both.
 #[tokio::main]
 async fn main() {
-    sync_benchmark().await;
-    query_benchmark();
+    let parts: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wants = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    if wants("sync") {
+        sync_benchmark().await;
+    }
+    if wants("query") {
+        query_benchmark();
+    }
 }

@@ -163,6 +163,8 @@ fn sqlite_reference(data: &Path, tag: Option<&str>, n: usize) -> Duration {
                 offset: 0,
                 limit: 100,
             },
+            // A fresh memo each time: the reference counts every page, as a server without one would.
+            &std::sync::Mutex::default(),
         )
         .unwrap();
         assert_eq!(rows.0.len(), 100);

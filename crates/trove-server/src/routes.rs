@@ -96,6 +96,7 @@ pub async fn list(
     }
     let tag = params.get("tag").cloned();
     let offset = (page - 1).saturating_mul(limit);
+    let memo = state.store.count_memo();
     let (rows, total) = state
         .store
         .with(move |conn| {
@@ -107,6 +108,7 @@ pub async fn list(
                     offset,
                     limit,
                 },
+                &memo,
             )
         })
         .await

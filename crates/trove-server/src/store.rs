@@ -44,6 +44,11 @@ pub struct StoredAsset {
     pub used_in_templates: u32,
 }
 
+/// A listing's total, and the database version it was counted at: a client paging through a
+/// listing asks for the same total once per page, and counting is the costly part of a page.
+#[derive(Default)]
+pub struct CountMemo(Option<(String, (i64, u64), u64)>);
+
 /// Filters of the listing.
 pub struct ListFilter<'a> {
     pub kind: Option<&'a str>,
@@ -56,6 +61,7 @@ pub struct ListFilter<'a> {
 pub struct Store {
     conn: Arc<Mutex<rusqlite::Connection>>,
     root: PathBuf,
+    count_memo: Arc<Mutex<CountMemo>>,
 }
 
 const SCHEMA: &str = "
@@ -104,7 +110,13 @@ impl Store {
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             root: root.to_owned(),
+            count_memo: Arc::default(),
         })
+    }
+
+    /// The listing totals remembered between pages.
+    pub fn count_memo(&self) -> Arc<Mutex<CountMemo>> {
+        self.count_memo.clone()
     }
 
     /// Where uploads are written before they are complete; on the same filesystem as the blobs so
@@ -365,6 +377,7 @@ pub fn get(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAsset>,
 pub fn list(
     conn: &rusqlite::Connection,
     filter: &ListFilter<'_>,
+    memo: &Mutex<CountMemo>,
 ) -> Result<(Vec<StoredAsset>, u64), StoreError> {
     let mut condition = String::from("WHERE 1 = 1");
     let mut values: Vec<String> = Vec::new();
@@ -379,11 +392,23 @@ pub fn list(
             values.len()
         ));
     }
-    let total: u64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM assets {condition}"),
-        rusqlite::params_from_iter(values.iter()),
-        |row| row.get(0),
-    )?;
+    // `data_version` moves when another connection writes; `total_changes` when this one does.
+    let data_version: i64 = conn.query_row("PRAGMA data_version", [], |row| row.get(0))?;
+    let version = (data_version, conn.total_changes());
+    let key = format!("{condition}{values:?}");
+    let remembered = memo.lock().map_err(|_| StoreError::Poisoned)?.0.clone();
+    let total = match remembered {
+        Some((k, v, total)) if k == key && v == version => total,
+        _ => {
+            let total: u64 = conn.query_row(
+                &format!("SELECT COUNT(*) FROM assets {condition}"),
+                rusqlite::params_from_iter(values.iter()),
+                |row| row.get(0),
+            )?;
+            memo.lock().map_err(|_| StoreError::Poisoned)?.0 = Some((key, version, total));
+            total
+        }
+    };
     let sql = format!(
         "SELECT {COLUMNS} FROM assets {condition} ORDER BY seq DESC LIMIT {} OFFSET {}",
         filter.limit, filter.offset
