@@ -27,31 +27,10 @@ impl Cache {
     /// Inserts or updates a batch of assets (one page of a listing) in one transaction.
     pub fn upsert_assets(&mut self, assets: &[Asset]) -> Result<Vec<UpsertOutcome>, CacheError> {
         let tx = self.conn.transaction()?;
-        // Two questions asked once per batch instead of once per row: a sync upserts every listed
-        // asset, and almost always there are no pending edits to lay over them.
-        let any_pending: bool = tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM outbox WHERE rejected = 0)")?
-            .query_row([], |row| row.get(0))?;
-        let existing = existing_ids(&tx, assets)?;
-        let mut outcomes = Vec::with_capacity(assets.len());
-        for asset in assets {
-            let shown = if any_pending {
-                super::outbox::overlay_pending(&tx, asset)?
-            } else {
-                Some(asset.clone())
-            };
-            let outcome = match shown {
-                Some(shown) => match write_in(&tx, &shown)? {
-                    0 => UpsertOutcome::Unchanged,
-                    _ if existing.contains(&(asset.account_id.as_str(), asset.id.as_str())) => {
-                        UpsertOutcome::Updated
-                    }
-                    _ => UpsertOutcome::Inserted,
-                },
-                None => UpsertOutcome::Unchanged,
-            };
-            outcomes.push(outcome);
-        }
+        let outcomes = assets
+            .iter()
+            .map(|asset| upsert_in(&tx, asset))
+            .collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -163,40 +142,14 @@ impl Cache {
 
 /// Inserts or updates one asset from the remote, with the user's pending edits laid over it (an
 /// asset with a pending delete stays deleted).
-pub(super) fn upsert_in(tx: &rusqlite::Transaction<'_>, remote: &Asset) -> Result<(), CacheError> {
-    if let Some(shown) = super::outbox::overlay_pending(tx, remote)? {
-        write_in(tx, &shown)?;
-    }
-    Ok(())
-}
-
-/// Which of `assets` the cache already holds, as (account id, asset id): one query per 400 rows.
-fn existing_ids<'a>(
+pub(super) fn upsert_in(
     tx: &rusqlite::Transaction<'_>,
-    assets: &'a [Asset],
-) -> Result<std::collections::HashSet<(&'a str, &'a str)>, CacheError> {
-    let mut existing = std::collections::HashSet::new();
-    for chunk in assets.chunks(400) {
-        let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
-        let mut statement = tx.prepare_cached(&format!(
-            "SELECT account_id, id FROM assets WHERE (account_id, id) IN (VALUES {pairs})"
-        ))?;
-        let by_ids: std::collections::HashMap<(&str, &str), &'a Asset> = chunk
-            .iter()
-            .map(|a| ((a.account_id.as_str(), a.id.as_str()), a))
-            .collect();
-        let values = chunk
-            .iter()
-            .flat_map(|a| [a.account_id.as_str(), a.id.as_str()]);
-        let mut rows = statement.query(params_from_iter(values))?;
-        while let Some(row) = rows.next()? {
-            let (account, id): (String, String) = (row.get(0)?, row.get(1)?);
-            if let Some(asset) = by_ids.get(&(account.as_str(), id.as_str())) {
-                existing.insert((asset.account_id.as_str(), asset.id.as_str()));
-            }
-        }
+    remote: &Asset,
+) -> Result<UpsertOutcome, CacheError> {
+    match super::outbox::overlay_pending(tx, remote)? {
+        Some(shown) => write_in(tx, &shown),
+        None => Ok(UpsertOutcome::Unchanged),
     }
-    Ok(existing)
 }
 
 /// One asset row by its ids.
@@ -212,12 +165,18 @@ pub(super) fn get_in(
     rows.next().transpose()?.transpose()
 }
 
-/// Writes the row as given, only if something differs; returns how many rows were written.
-/// Usage counts the listing does not carry (seed 000 gives them only from Get Asset) are kept.
-pub(super) fn write_in(tx: &rusqlite::Transaction<'_>, asset: &Asset) -> Result<usize, CacheError> {
+/// Writes the row as given (only if something differs). Usage counts the listing does not carry
+/// (seed 000 gives them only from Get Asset) are kept, not erased.
+pub(super) fn write_in(
+    tx: &rusqlite::Transaction<'_>,
+    asset: &Asset,
+) -> Result<UpsertOutcome, CacheError> {
     let tags_json = serde_json::to_string(&asset.tags)
         .map_err(|e| CacheError::BadRow(format!("tags of {}: {e}", asset.id)))?;
-    // Statements are cached: a sync runs this once per listed asset.
+    // Statements are cached: a sync runs these once per listed asset.
+    let existed: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM assets WHERE account_id = ?1 AND id = ?2)")?
+        .query_row(params![asset.account_id, asset.id], |row| row.get(0))?;
     // The WHERE on the update skips the write entirely when nothing differs.
     let written = tx.prepare_cached(
             "INSERT INTO assets (account_id, id, name, kind, content_type, size, width, height,
@@ -274,7 +233,11 @@ pub(super) fn write_in(tx: &rusqlite::Transaction<'_>, asset: &Asset) -> Result<
             insert_tag.execute(params![asset.account_id, asset.id, tag])?;
         }
     }
-    Ok(written)
+    Ok(match (written, existed) {
+        (0, _) => UpsertOutcome::Unchanged,
+        (_, true) => UpsertOutcome::Updated,
+        (_, false) => UpsertOutcome::Inserted,
+    })
 }
 
 /// The WHERE clause (and its values) of a grid query, shared by the window and the facets.
