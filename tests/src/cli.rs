@@ -34,7 +34,13 @@ impl Cli {
     /// A client with a `team` account on the Trove server at `base_url`.
     pub fn with_team(base_url: &str, key: &str) -> Cli {
         let cli = Cli::new(key);
-        cli.ok(&[
+        cli.add_team(base_url);
+        cli
+    }
+
+    /// Adds the `team` account (provider `local`, key from `TEAM_KEY`).
+    pub fn add_team(&self, base_url: &str) {
+        self.ok(&[
             "account",
             "add",
             "team",
@@ -45,7 +51,6 @@ impl Cli {
             "--api-key-env",
             "TEAM_KEY",
         ]);
-        cli
     }
 
     pub fn command(&self, args: &[&str]) -> Command {

@@ -21,17 +21,7 @@ async fn upload_sync_and_browse_offline() {
     let unnamed = media_dir.path().join("export-from-figma");
     std::fs::copy(&card, &unnamed).unwrap();
 
-    cli.ok(&[
-        "account",
-        "add",
-        "team",
-        "--provider",
-        "local",
-        "--base-url",
-        &server.base_url,
-        "--api-key-env",
-        "TEAM_KEY",
-    ]);
+    cli.add_team(&server.base_url);
     let uploaded = cli.ok(&[
         "upload",
         "--account",

@@ -39,7 +39,6 @@ async fn edits_made_offline_reach_the_server_on_the_next_sync() {
     let data = tempfile::tempdir().unwrap();
     let media_dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&data.path().join("library"));
-    let listen = server.base_url.trim_start_matches("http://").to_owned();
     let client = team(&server);
     let id = upload_one(&client, media_dir.path(), "brand");
 
@@ -63,7 +62,7 @@ async fn edits_made_offline_reach_the_server_on_the_next_sync() {
         "a failed sync loses no edit"
     );
 
-    let server = ServerProcess::start_at(&data.path().join("library"), &listen);
+    server.restart();
     let synced = client.ok(&["sync", "team"]);
     assert!(synced.contains("3 edits sent"), "{synced}");
     let on_server = server.asset(&id).await;
@@ -110,14 +109,13 @@ async fn a_local_rename_wins_and_the_conflict_is_recorded() {
     let data = tempfile::tempdir().unwrap();
     let media_dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&data.path().join("library"));
-    let listen = server.base_url.trim_start_matches("http://").to_owned();
     let (alice, bob) = (team(&server), team(&server));
     let id = upload_one(&alice, media_dir.path(), "brand");
     bob.ok(&["sync", "team"]);
 
     server.kill_hard();
     let _ = alice.run(&["rename", &id, "Alice's name"]); // queued: the server is down
-    let server = ServerProcess::start_at(&data.path().join("library"), &listen);
+    server.restart();
     bob.ok(&["rename", &id, "Bob's name"]);
     let synced = alice.ok(&["sync", "team"]);
     assert!(synced.contains("1 edits sent"), "{synced}");
@@ -135,12 +133,11 @@ async fn a_refused_edit_is_kept_and_shown_not_retried_forever() {
     let data = tempfile::tempdir().unwrap();
     let media_dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&data.path().join("library"));
-    let listen = server.base_url.trim_start_matches("http://").to_owned();
     let client = team(&server);
     let id = upload_one(&client, media_dir.path(), "brand");
     server.kill_hard();
     let _ = client.run(&["rename", &id, "Renamed while away"]);
-    let server = ServerProcess::start_at(&data.path().join("library"), &listen);
+    server.restart();
     // Meanwhile someone deleted it on the server.
     let deleted = reqwest::Client::new()
         .delete(format!("{}/assets/{id}", server.base_url))

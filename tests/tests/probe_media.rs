@@ -168,15 +168,18 @@ fn a_rotated_phone_video_is_displayed_upright() {
         "raw.mp4",
         &["-f", "lavfi", "-i", PICTURE, "-c:v", "libx264"],
     );
-    let rotated = dir.path().join("portrait.mp4");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
-        .arg(&landscape)
-        .args(["-c", "copy", "-metadata:s:v:0", "rotate=90"])
-        .arg(&rotated)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let rotated = ffmpeg(
+        dir.path(),
+        "portrait.mp4",
+        &[
+            "-i",
+            landscape.to_str().unwrap(),
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            "rotate=90",
+        ],
+    );
     let info = probed(&rotated);
     assert_eq!(
         (info.stored_width, info.stored_height),
