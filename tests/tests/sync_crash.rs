@@ -24,6 +24,12 @@ async fn a_pull_killed_midway_resumes_consistently() {
         partial > 0 && partial < 250,
         "killed mid-pull with {partial} assets cached"
     );
+    // The killed process held the account's sync lock: the status knows the sync died.
+    let status = client.status();
+    assert!(
+        status.contains("Unknown") && status.contains("interrupted"),
+        "{status}"
+    );
 
     let resumed = client.ok(&["sync", "team"]);
     assert!(

@@ -112,8 +112,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for s in statuses {
                     let last = s.last_sync_at.as_deref().unwrap_or("never");
                     let error = s.last_error.map(|e| format!("\t{e}")).unwrap_or_default();
+                    let progress = match (s.sync_listed, s.sync_total) {
+                        (Some(listed), Some(total)) => format!(" {listed} of {total}"),
+                        (Some(listed), None) => format!(" {listed} listed"),
+                        _ => String::new(),
+                    };
                     println!(
-                        "{}\t{:?}\t{} assets\t{} edits pending\t{} refused\tlast sync {last}{error}",
+                        "{}\t{:?}{progress}\t{} assets\t{} edits pending\t{} refused\tlast sync {last}{error}",
                         s.name, s.connectivity, s.asset_count, s.pending_edits, s.rejected_edits
                     );
                 }

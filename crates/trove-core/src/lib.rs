@@ -19,6 +19,7 @@ pub mod probe;
 pub mod provider;
 pub mod push;
 pub mod sync;
+pub mod sync_lock;
 pub mod upload;
 pub mod watcher;
 

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::cache::{Account, Cache, CacheError, Credential, Edit, NewAccount};
-use crate::model::{AccountStatus, Asset, AssetPage, AssetQuery, TroveEvent};
+use crate::model::{AccountStatus, Asset, AssetPage, AssetQuery, Connectivity, TroveEvent};
 use crate::provider::{self, Provider, ProviderError};
 use crate::push::{self, PushReport, Urgency};
 use crate::sync::{self, SyncError, SyncReport};
+use crate::sync_lock::{self, SyncLockError};
 use crate::upload::{self, UploadError};
 
 /// The app's identifier, which names its data directory (the same one Tauri's `app_data_dir` gives).
@@ -26,6 +27,13 @@ pub fn default_data_dir() -> Option<PathBuf> {
         None => dirs::data_dir().map(|dir| dir.join(APP_IDENTIFIER)),
     }
 }
+
+/// A pull that wrote at least this many rows, and at least a tenth of the account, is followed
+/// by merging the full-text index (which rewrites all of it: worth it after a large change only).
+const COMPACT_AFTER_CHANGES: u32 = 2_000;
+
+/// What the status says of a sync whose process died before it finished.
+pub const INTERRUPTED_SYNC: &str = "the last sync was interrupted before it finished";
 
 /// The name of the default account, which needs no sign-up.
 pub const LOCAL_LIBRARY_NAME: &str = "Local library";
@@ -46,6 +54,8 @@ pub enum LibraryError {
     Sync(#[from] SyncError),
     #[error(transparent)]
     Upload(#[from] UploadError),
+    #[error(transparent)]
+    SyncLock(#[from] SyncLockError),
     #[error("the API key of account {account:?} comes from the environment variable {var}, which is not set")]
     MissingKey { account: String, var: String },
     #[error("{name} ({id}) is used in {videos} videos and {templates} templates{last}; delete it anyway with --force", last = last_used.as_deref().map(|t| format!(", last on {t}")).unwrap_or_default())]
@@ -152,8 +162,20 @@ impl Library {
         Ok(self.cache()?.account(id_or_name)?)
     }
 
+    /// Every account's status. One recorded as syncing while no process holds its sync lock was
+    /// interrupted (its process died): it is shown as such rather than as syncing forever.
     pub fn statuses(&self) -> Result<Vec<AccountStatus>, LibraryError> {
-        Ok(self.cache()?.account_statuses()?)
+        let mut statuses = self.cache()?.account_statuses()?;
+        for status in &mut statuses {
+            if status.connectivity == Connectivity::Syncing
+                && !sync_lock::is_held(&self.data_dir, &status.account_id)
+            {
+                status.connectivity = Connectivity::Unknown;
+                status.last_error = Some(INTERRUPTED_SYNC.to_owned());
+                (status.sync_listed, status.sync_total) = (None, None);
+            }
+        }
+        Ok(statuses)
     }
 
     pub fn query(&self, query: &AssetQuery) -> Result<AssetPage, LibraryError> {
@@ -191,6 +213,7 @@ impl Library {
         account: &Account,
         urgency: Urgency,
     ) -> Result<SyncReport, LibraryError> {
+        let _one_at_a_time = sync_lock::acquire(&self.data_dir, &account.id).await?;
         self.cache()?.record_sync_start(&account.id)?;
         (self.events)(TroveEvent::SyncStarted {
             account_id: account.id.clone(),
@@ -235,11 +258,35 @@ impl Library {
         urgency: Urgency,
     ) -> Result<SyncReport, LibraryError> {
         let pushed = push::push(&self.cache, provider, &account.id, urgency).await?;
-        let mut report = sync::pull(&self.cache, provider, &account.id).await?;
+        let progress = |step: sync::PullProgress| {
+            (self.events)(TroveEvent::SyncProgress {
+                account_id: account.id.clone(),
+                listed: step.listed,
+                total: step.total.and_then(|t| u32::try_from(t).ok()),
+            });
+        };
+        let mut report = sync::pull(&self.cache, provider, &account.id, &progress).await?;
+        let changed = report.upserted() + report.removed;
+        if changed >= COMPACT_AFTER_CHANGES && changed.saturating_mul(10) >= report.listed {
+            self.compact_search_index().await?;
+        }
         report.pushed = pushed.sent;
         report.rejected = pushed.rejected;
         report.conflicts = pushed.conflicts;
         Ok(report)
+    }
+
+    /// Merges the full-text index after a large change, a step at a time so that the grid's
+    /// queries get the cache in between.
+    async fn compact_search_index(&self) -> Result<(), LibraryError> {
+        let started = std::time::Instant::now();
+        let mut steps = 0;
+        while self.cache()?.compact_search_index_step()? {
+            steps += 1;
+            tokio::task::yield_now().await;
+        }
+        tracing::info!(steps, elapsed = ?started.elapsed(), "search index compacted");
+        Ok(())
     }
 
     /// Applies an edit at once (cache and outbox, one transaction); it reaches the remote on the

@@ -145,6 +145,9 @@ pub struct AccountStatus {
     pub connectivity: Connectivity,
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// While syncing: assets listed so far, and the remote's total when it announces one.
+    pub sync_listed: Option<u32>,
+    pub sync_total: Option<u32>,
     pub asset_count: u32,
     /// Edits waiting for the remote.
     pub pending_edits: u32,
@@ -169,6 +172,12 @@ pub struct LibraryStatus {
 pub enum TroveEvent {
     SyncStarted {
         account_id: String,
+    },
+    /// A listing is being read: `listed` of `total` (when the remote announces one) are cached.
+    SyncProgress {
+        account_id: String,
+        listed: u32,
+        total: Option<u32>,
     },
     SyncFinished {
         account_id: String,

@@ -105,7 +105,12 @@ impl Store {
         let conn = rusqlite::Connection::open(root.join("library.sqlite3"))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+        // Listings page through the whole table: keep it in memory rather than re-reading it from
+        // the OS through read() for every page.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;
+             PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
+        )?;
         conn.execute_batch(SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),

@@ -47,7 +47,11 @@ export type TagFacet = { tag: string, count: number, };
 
 export type Connectivity = "unknown" | "online" | "offline" | "syncing";
 
-export type AccountStatus = { account_id: string, name: string, provider: string, connectivity: Connectivity, last_sync_at: string | null, last_error: string | null, asset_count: number, 
+export type AccountStatus = { account_id: string, name: string, provider: string, connectivity: Connectivity, last_sync_at: string | null, last_error: string | null, 
+/**
+ * While syncing: assets listed so far, and the remote's total when it announces one.
+ */
+sync_listed: number | null, sync_total: number | null, asset_count: number, 
 /**
  * Edits waiting for the remote.
  */
@@ -68,4 +72,4 @@ fatal_error: string | null,
  */
 data_dir: string, };
 
-export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" };
+export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_progress", account_id: string, listed: number, total: number | null, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" };

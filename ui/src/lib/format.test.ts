@@ -131,6 +131,8 @@ describe('formatAccountStatus', () => {
     connectivity: 'online',
     last_sync_at: '2025-03-04T11:58:00Z',
     last_error: null,
+    sync_listed: null,
+    sync_total: null,
     asset_count: 3,
     pending_edits: 0,
     rejected_edits: 0,
@@ -149,6 +151,17 @@ describe('formatAccountStatus', () => {
   it('says when an account never synced', () => {
     expect(formatAccountStatus({ ...account, connectivity: 'unknown', last_sync_at: null }, now)).toBe(
       'Local library · unknown · never synced',
+    );
+  });
+
+  it('shows how far a running sync has got', () => {
+    const syncing = { ...account, connectivity: 'syncing' as const, sync_listed: 2000, sync_total: 100000 };
+    expect(formatAccountStatus(syncing, now)).toBe('Local library · syncing 2,000 of 100,000 · synced 2 min ago');
+    expect(formatAccountStatus({ ...syncing, sync_total: null }, now)).toBe(
+      'Local library · syncing 2,000 · synced 2 min ago',
+    );
+    expect(formatAccountStatus({ ...syncing, sync_listed: null }, now)).toBe(
+      'Local library · syncing · synced 2 min ago',
     );
   });
 

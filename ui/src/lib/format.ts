@@ -77,5 +77,12 @@ export function formatAccountStatus(account: AccountStatus, now: number): string
     : 'never synced';
   const pending = account.pending_edits > 0 ? ` · ${formatCount(account.pending_edits, 'edit')} pending` : '';
   const refused = account.rejected_edits > 0 ? ` · ${formatCount(account.rejected_edits, 'edit')} refused` : '';
-  return `${account.name} · ${account.connectivity}${error} · ${synced}${pending}${refused}`;
+  return `${account.name} · ${formatConnectivity(account)}${error} · ${synced}${pending}${refused}`;
+}
+
+/** "online", "syncing", "syncing 2,000 of 100,000" once a listing reports progress. */
+function formatConnectivity(account: AccountStatus): string {
+  if (account.connectivity !== 'syncing' || account.sync_listed == null) return account.connectivity;
+  const of = account.sync_total == null ? '' : ` of ${numbers.format(account.sync_total)}`;
+  return `syncing ${numbers.format(account.sync_listed)}${of}`;
 }

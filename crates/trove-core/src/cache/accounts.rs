@@ -128,8 +128,27 @@ impl Cache {
 
     pub fn record_sync_start(&self, account_id: &str) -> Result<(), CacheError> {
         self.conn.execute(
-            "UPDATE sync_state SET connectivity = 'syncing' WHERE account_id = ?1",
+            "UPDATE sync_state SET connectivity = 'syncing', listed = 0, listing_total = NULL
+             WHERE account_id = ?1",
             [account_id],
+        )?;
+        Ok(())
+    }
+
+    /// How far the running listing has got, for `trove status` in another process.
+    pub fn record_sync_progress(
+        &self,
+        account_id: &str,
+        listed: u32,
+        total: Option<u64>,
+    ) -> Result<(), CacheError> {
+        self.conn.execute(
+            "UPDATE sync_state SET listed = ?2, listing_total = ?3 WHERE account_id = ?1",
+            params![
+                account_id,
+                listed,
+                total.and_then(|t| i64::try_from(t).ok())
+            ],
         )?;
         Ok(())
     }
@@ -155,12 +174,14 @@ impl Cache {
             "SELECT a.id, a.name, a.provider, s.connectivity, s.last_sync_at, s.last_error,
                     (SELECT COUNT(*) FROM assets WHERE account_id = a.id),
                     (SELECT COUNT(*) FROM outbox WHERE account_id = a.id AND rejected = 0),
-                    (SELECT COUNT(*) FROM outbox WHERE account_id = a.id AND rejected = 1)
+                    (SELECT COUNT(*) FROM outbox WHERE account_id = a.id AND rejected = 1),
+                    s.listed, s.listing_total
              FROM accounts a LEFT JOIN sync_state s ON s.account_id = a.id
              ORDER BY a.created_at, a.name",
         )?;
         let rows = statement.query_map([], |row| {
             let connectivity: Option<String> = row.get(3)?;
+            let syncing = connectivity.as_deref() == Some("syncing");
             Ok(AccountStatus {
                 account_id: row.get(0)?,
                 name: row.get(1)?,
@@ -173,6 +194,8 @@ impl Cache {
                 },
                 last_sync_at: row.get(4)?,
                 last_error: row.get(5)?,
+                sync_listed: if syncing { row.get(9)? } else { None },
+                sync_total: if syncing { row.get(10)? } else { None },
                 asset_count: row.get(6)?,
                 pending_edits: row.get(7)?,
                 rejected_edits: row.get(8)?,

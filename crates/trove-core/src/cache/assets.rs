@@ -1,9 +1,9 @@
 //! Cached assets: upserts that write only what changed, and the windowed queries behind the grid.
 
-use rusqlite::{params, params_from_iter, types::Value};
+use rusqlite::params;
 
 use super::{Cache, CacheError};
-use crate::model::{Asset, AssetKind, AssetPage, AssetQuery, SortKey, TagFacet};
+use crate::model::{Asset, AssetKind};
 
 /// What an upsert did, so a sync can report (and tests can check) that an unchanged listing writes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub enum UpsertOutcome {
 
 /// The select list of an asset. A `url` stored as a path (on the account's own server) is resolved
 /// against the account's current base URL.
-const ASSET_COLUMNS: &str =
+pub(super) const ASSET_COLUMNS: &str =
     "account_id, id, name, kind, content_type, size, width, height, duration_s, \
      tags_json, CASE WHEN substr(url, 1, 1) = '/' \
          THEN (SELECT base_url FROM accounts WHERE accounts.id = assets.account_id) || url \
@@ -31,6 +31,7 @@ impl Cache {
             .iter()
             .map(|asset| upsert_in(&tx, asset))
             .collect::<Result<Vec<_>, _>>()?;
+        super::search_index::refresh(&tx)?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -55,52 +56,9 @@ impl Cache {
                 params![account_id, id],
             )?;
         }
+        super::search_index::refresh(&tx)?;
         tx.commit()?;
         Ok(removed as u32)
-    }
-
-    /// How many assets the filter selects, remembered until the database changes (by this
-    /// connection or another: `data_version` covers the others).
-    fn count(&self, filter: &str, values: &[Value]) -> Result<u32, CacheError> {
-        let data_version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
-        let version = (data_version, self.conn.total_changes());
-        let key = format!("{filter}{values:?}");
-        if let Some(memo) = &*self.last_count.borrow() {
-            if memo.filter == key && memo.version == version {
-                return Ok(memo.total);
-            }
-        }
-        let total: u32 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM assets {filter}"),
-            params_from_iter(values.iter()),
-            |row| row.get(0),
-        )?;
-        *self.last_count.borrow_mut() = Some(super::CountMemo {
-            filter: key,
-            version,
-            total,
-        });
-        Ok(total)
-    }
-
-    /// The most used tags among the assets a query selects (its window ignored), most used first.
-    pub fn tag_facets(&self, query: &AssetQuery, limit: u32) -> Result<Vec<TagFacet>, CacheError> {
-        let (filter, mut values) = filter_sql(query);
-        values.push(Value::Integer(i64::from(limit)));
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT t.tag, COUNT(*) AS uses FROM asset_tags t
-             JOIN assets ON assets.account_id = t.account_id AND assets.id = t.asset_id
-             {filter} GROUP BY t.tag ORDER BY uses DESC, t.tag LIMIT ?"
-        ))?;
-        let rows = statement.query_map(params_from_iter(values.iter()), |row| {
-            Ok(TagFacet {
-                tag: row.get(0)?,
-                count: row.get(1)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The cached assets with this id, in any account (ids are unique within an account).
@@ -110,33 +68,6 @@ impl Cache {
             .prepare(&format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = ?1"))?;
         let rows = statement.query_map([id], asset_from_row)?;
         rows.map(|row| row?).collect()
-    }
-
-    /// One window of the grid, with the total row count of the whole filtered result.
-    pub fn query_assets(&self, query: &AssetQuery) -> Result<AssetPage, CacheError> {
-        let (filter, mut values) = filter_sql(query);
-        let total = self.count(&filter, &values)?;
-        let order = match query.sort {
-            SortKey::Newest => "created_at DESC, id DESC",
-            SortKey::Oldest => "created_at ASC, id ASC",
-            SortKey::Name => "name COLLATE NOCASE ASC, id ASC",
-            SortKey::Size => "size IS NULL, size DESC, id ASC",
-            SortKey::Duration => "duration_s IS NULL, duration_s DESC, id ASC",
-        };
-        values.push(Value::Integer(i64::from(query.effective_limit())));
-        values.push(Value::Integer(i64::from(query.offset)));
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT {ASSET_COLUMNS} FROM assets {filter} ORDER BY {order} LIMIT ? OFFSET ?"
-        ))?;
-        let rows = statement.query_map(params_from_iter(values.iter()), asset_from_row)?;
-        let items = rows
-            .map(|row| row?)
-            .collect::<Result<Vec<Asset>, CacheError>>()?;
-        Ok(AssetPage {
-            total,
-            offset: query.offset,
-            items,
-        })
     }
 }
 
@@ -171,7 +102,14 @@ pub(super) fn write_in(
     tx: &rusqlite::Transaction<'_>,
     asset: &Asset,
 ) -> Result<UpsertOutcome, CacheError> {
-    let tags_json = serde_json::to_string(&asset.tags)
+    // The tag index (kept by triggers) holds a tag once per asset, however often a remote repeats it.
+    let mut tags: Vec<&String> = Vec::with_capacity(asset.tags.len());
+    for tag in &asset.tags {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    let tags_json = serde_json::to_string(&tags)
         .map_err(|e| CacheError::BadRow(format!("tags of {}: {e}", asset.id)))?;
     // Statements are cached: a sync runs these once per listed asset.
     let existed: bool = tx
@@ -222,17 +160,6 @@ pub(super) fn write_in(
                 asset.last_used,
                 asset.usage_fetched_at,
             ])?;
-    if written > 0 {
-        // The tag index follows the row: rebuilt only when the row was written.
-        tx.prepare_cached("DELETE FROM asset_tags WHERE account_id = ?1 AND asset_id = ?2")?
-            .execute(params![asset.account_id, asset.id])?;
-        let mut insert_tag = tx.prepare_cached(
-            "INSERT OR IGNORE INTO asset_tags (account_id, asset_id, tag) VALUES (?1, ?2, ?3)",
-        )?;
-        for tag in &asset.tags {
-            insert_tag.execute(params![asset.account_id, asset.id, tag])?;
-        }
-    }
     Ok(match (written, existed) {
         (0, _) => UpsertOutcome::Unchanged,
         (_, true) => UpsertOutcome::Updated,
@@ -240,55 +167,9 @@ pub(super) fn write_in(
     })
 }
 
-/// The WHERE clause (and its values) of a grid query, shared by the window and the facets.
-fn filter_sql(query: &AssetQuery) -> (String, Vec<Value>) {
-    let mut conditions: Vec<&str> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    if let Some(account_id) = &query.account_id {
-        conditions.push("assets.account_id = ?");
-        values.push(Value::Text(account_id.clone()));
-    }
-    if let Some(kind) = query.kind {
-        conditions.push("assets.kind = ?");
-        values.push(Value::Text(kind.as_str().to_owned()));
-    }
-    for tag in &query.tags {
-        conditions.push(
-            "EXISTS (SELECT 1 FROM asset_tags t WHERE t.account_id = assets.account_id \
-             AND t.asset_id = assets.id AND t.tag = ?)",
-        );
-        values.push(Value::Text(tag.clone()));
-    }
-    if let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        conditions.push("assets.rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)");
-        values.push(Value::Text(fts_prefix_query(text)));
-    }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
-    (filter, values)
-}
-
-/// Search-as-you-type: every word typed must start a word of the name or of a tag. Words are
-/// what FTS5's unicode61 tokenizer makes words of (letters and digits); anything else in the
-/// text only separates them, so user input can never be FTS syntax. Text with no word matches
-/// nothing.
-fn fts_prefix_query(text: &str) -> String {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    if words.is_empty() {
-        // A phrase no tokenizer produces: the filter stands, and matches nothing.
-        return "\"\"".to_owned();
-    }
-    words.join(" ")
-}
-
-fn asset_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Asset, CacheError>> {
+pub(super) fn asset_from_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Result<Asset, CacheError>> {
     let kind: String = row.get(3)?;
     let tags_json: String = row.get(9)?;
     let id: String = row.get(1)?;

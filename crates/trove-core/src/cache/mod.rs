@@ -7,7 +7,10 @@
 mod accounts;
 mod assets;
 mod migrations;
+mod order;
 mod outbox;
+mod query;
+mod search_index;
 
 use std::path::{Path, PathBuf};
 
@@ -51,16 +54,13 @@ pub enum CacheError {
 pub struct Cache {
     conn: rusqlite::Connection,
     path: PathBuf,
-    /// The total of the last filter counted, valid while the database is unchanged: a scrolling
-    /// grid asks for many windows of one result, and counting it is the expensive part.
-    last_count: std::cell::RefCell<Option<CountMemo>>,
-}
-
-/// A filter's total, and the database version it was counted at.
-struct CountMemo {
-    filter: String,
-    version: (i64, u64),
-    total: u32,
+    /// The last result resolved and the last filter counted, valid while the database is
+    /// unchanged: a scrolling grid asks for many windows of one result (see [`query`]).
+    last_result: std::cell::RefCell<Option<query::ResolvedResult>>,
+    last_count: std::cell::RefCell<Option<query::CountMemo>>,
+    order_ranks: std::cell::RefCell<Vec<order::OrderRanks>>,
+    kinds_by_rowid: std::cell::RefCell<Option<order::KindsByRowid>>,
+    planner: query::Planner,
 }
 
 impl Cache {
@@ -73,7 +73,11 @@ impl Cache {
         let mut cache = Cache {
             conn,
             path: path.to_owned(),
+            last_result: std::cell::RefCell::new(None),
             last_count: std::cell::RefCell::new(None),
+            order_ranks: std::cell::RefCell::new(Vec::new()),
+            kinds_by_rowid: std::cell::RefCell::new(None),
+            planner: query::Planner::default(),
         };
         cache.configure().map_err(|e| cache.classify(e))?;
         migrations::migrate(&mut cache.conn, &cache.path).map_err(|e| match e {
@@ -89,12 +93,20 @@ impl Cache {
 
     /// The first statement that reads the file is where a file that is not a database is noticed.
     fn configure(&self) -> rusqlite::Result<()> {
+        // `rarray(?)`: a list of rowids bound as one parameter.
+        rusqlite::vtab::array::load_module(&self.conn)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-        self.conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        // A large page cache and memory-mapped reads: a sync rewrites index pages and a scrolling
+        // grid re-reads them; through read() each page would be copied from the OS every time.
+        // Statement journals (every upsert has triggers) stay in memory instead of a temp file.
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;
+                 PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;
+                 PRAGMA temp_store = MEMORY;",
+        )
     }
 
     /// Turns SQLite's "not a database" and "malformed" codes into [`CacheError::Corrupt`] naming the file.
@@ -114,5 +126,7 @@ impl Cache {
     }
 }
 
+#[cfg(test)]
+mod query_tests;
 #[cfg(test)]
 mod tests;

@@ -169,6 +169,7 @@ impl Cache {
         } else {
             super::assets::write_in(&tx, &asset)?;
         }
+        super::search_index::refresh(&tx)?;
         tx.commit()?;
         asset.pending = true;
         Ok(asset)
@@ -237,6 +238,7 @@ impl Cache {
         if let Some(asset) = remote {
             super::assets::upsert_in(&tx, asset)?;
         }
+        super::search_index::refresh(&tx)?;
         tx.commit()?;
         Ok(())
     }
