@@ -62,8 +62,15 @@ impl Cache {
         super::search_index::refresh(&self.conn)?;
         let version = self.version()?;
         let key = result_key(query);
-        if let Some(rowids) = self.remembered_result(&key, version) {
-            return self.window_of(&rowids, query.offset, limit);
+        {
+            // Reading rows never touches the memo, so the window is sliced from it in place.
+            let memo = self.last_result.borrow();
+            if let Some(memo) = memo
+                .as_ref()
+                .filter(|memo| memo.key == key && memo.version == version)
+            {
+                return self.window_of(&memo.rowids, query.offset, limit);
+            }
         }
         if !query.tags.is_empty() || text_words.is_some() {
             let rowids = self.resolve_by_search(query, version)?;
@@ -129,13 +136,6 @@ impl Cache {
             .conn
             .query_row("PRAGMA data_version", [], |row| row.get(0))?;
         Ok((data_version, self.conn.total_changes()))
-    }
-
-    fn remembered_result(&self, key: &str, version: (i64, u64)) -> Option<Vec<i64>> {
-        let memo = self.last_result.borrow();
-        let memo = memo.as_ref()?;
-        // A slice would do, but the borrow must end before the rows are read.
-        (memo.key == key && memo.version == version).then(|| memo.rowids.clone())
     }
 
     fn remember_and_window(
