@@ -79,14 +79,22 @@ impl Cache {
         Ok(true)
     }
 
-    fn rank(&self, sort: SortKey) -> Result<Option<Vec<u32>>, CacheError> {
+    /// How long an array indexed by rowid must be; `None` when the rowids are too large for one
+    /// (or there are no assets).
+    fn rowid_slots(&self) -> Result<Option<usize>, CacheError> {
         let max_rowid: Option<i64> =
             self.conn
                 .query_row("SELECT max(rowid) FROM assets", [], |row| row.get(0))?;
-        let Some(max_rowid) = max_rowid.filter(|m| (0..MAX_RANKED_ROWID).contains(m)) else {
+        Ok(max_rowid
+            .filter(|m| (0..MAX_RANKED_ROWID).contains(m))
+            .and_then(|m| usize::try_from(m + 1).ok()))
+    }
+
+    fn rank(&self, sort: SortKey) -> Result<Option<Vec<u32>>, CacheError> {
+        let Some(slots) = self.rowid_slots()? else {
             return Ok(None);
         };
-        let mut ranks = vec![u32::MAX; max_rowid as usize + 1];
+        let mut ranks = vec![u32::MAX; slots];
         let mut statement = self.conn.prepare(&format!(
             "SELECT rowid FROM assets ORDER BY {}",
             order_sql(sort)
@@ -138,13 +146,10 @@ impl Cache {
     }
 
     fn read_kinds(&self) -> Result<Option<Vec<Option<AssetKind>>>, CacheError> {
-        let max_rowid: Option<i64> =
-            self.conn
-                .query_row("SELECT max(rowid) FROM assets", [], |row| row.get(0))?;
-        let Some(max_rowid) = max_rowid.filter(|m| (0..MAX_RANKED_ROWID).contains(m)) else {
+        let Some(slots) = self.rowid_slots()? else {
             return Ok(None);
         };
-        let mut kinds = vec![None; max_rowid as usize + 1];
+        let mut kinds = vec![None; slots];
         // Each kind is a range of the kind index, which holds the rowids: no row is read.
         let mut statement = self
             .conn

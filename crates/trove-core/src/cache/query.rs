@@ -346,20 +346,14 @@ fn text_match(words: &[String]) -> String {
         .join(" AND ")
 }
 
-/// The facet token of a tag: its UTF-8 bytes in hex, one token whatever the tag's characters.
-pub(super) fn tag_token(tag: &str) -> String {
-    let mut token = String::with_capacity(1 + tag.len() * 2);
-    token.push('t');
-    for byte in tag.bytes() {
+/// A facet token: `prefix` then the UTF-8 bytes of `value` in hex, one token whatever its
+/// characters (`t` for a tag, `a` for an account; the view `asset_search_text` writes the same).
+fn hex_token(prefix: char, value: &str) -> String {
+    let mut token = String::with_capacity(1 + value.len() * 2);
+    token.push(prefix);
+    for byte in value.bytes() {
         token.push_str(&format!("{byte:02x}"));
     }
-    token
-}
-
-/// The facet token of an account: its id's UTF-8 in hex.
-fn account_token(account_id: &str) -> String {
-    let mut token = tag_token(account_id);
-    token.replace_range(..1, "a");
     token
 }
 
@@ -369,13 +363,13 @@ fn account_token(account_id: &str) -> String {
 fn fts_query(query: &AssetQuery, with_kind: bool) -> String {
     let mut parts: Vec<String> = Vec::new();
     for tag in &query.tags {
-        parts.push(format!("facets : \"{}\"", tag_token(tag)));
+        parts.push(format!("facets : \"{}\"", hex_token('t', tag)));
     }
     if let Some(words) = search_of(query) {
         parts.push(text_match(&words));
     }
     if let Some(account_id) = &query.account_id {
-        parts.push(format!("facets : \"{}\"", account_token(account_id)));
+        parts.push(format!("facets : \"{}\"", hex_token('a', account_id)));
     }
     if let Some(kind) = query.kind.filter(|_| with_kind) {
         parts.push(format!("facets : \"k{}\"", kind.as_str()));
