@@ -40,7 +40,7 @@ async fn upload_sync_and_browse_offline() {
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        stderr.contains("notes.mp4") && stderr.contains("not a media file"),
+        stderr.contains("notes.mp4") && stderr.contains("format_unrecognized"),
         "{stderr}"
     );
     // So is a PNG named .jpg: the name and the bytes disagree.

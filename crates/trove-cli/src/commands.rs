@@ -92,6 +92,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync { account } => return sync(&library, account.as_deref()).await,
         Command::Ls(args) => ls(&library, args)?,
         Command::Upload(args) => return upload(&library, args).await,
+        // Handled before the library is opened; kept here so every command has one place.
+        Command::Probe(args) => return Ok(crate::probe::run(&args)),
         Command::Show { target, json } => return crate::edits::show(&library, &target, json).await,
         Command::Tag {
             target,

@@ -3,6 +3,7 @@
 
 mod commands;
 mod edits;
+mod probe;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Ls(commands::LsArgs),
     /// Probe, check and upload files.
     Upload(commands::UploadArgs),
+    /// Tell what files really are (from their bytes) and whether a provider would take them.
+    Probe(probe::ProbeArgs),
     /// Show one asset, with its usage counts fetched fresh when the account answers.
     Show {
         #[command(flatten)]
@@ -98,6 +101,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Probe(args) = &cli.command {
+        return probe::run(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

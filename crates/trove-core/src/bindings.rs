@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use ts_rs::{Config, TS};
 
 use crate::model::*;
+use crate::rules::{Problem, ProblemCode};
 
 fn generated() -> String {
     let cfg = Config::new();
@@ -21,6 +22,8 @@ fn generated() -> String {
         AccountStatus::decl(&cfg),
         LibraryStatus::decl(&cfg),
         TroveEvent::decl(&cfg),
+        ProblemCode::decl(&cfg),
+        Problem::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust model (crates/trove-core/src/model.rs) by ts-rs. Do not edit:\n\

@@ -7,7 +7,8 @@
 //! - [`sync`]: pulls a remote listing into the cache without ever losing data to a partial listing;
 //! - [`push`]: sends the outbox of local edits, merging tags and keeping local renames;
 //! - [`probe`]: reads a media file's real format and dimensions from its bytes;
-//! - [`upload`]: probe, check against the provider's limits, send, and cache the result;
+//! - [`rules`]: what each provider accepts, and the check of a probed file against it;
+//! - [`upload`]: probe, check against the provider's rules, send, and cache the result;
 //! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
 //! - [`library`]: a data directory opened as a whole: its cache, its accounts and their providers.
 
@@ -18,6 +19,7 @@ pub mod naming;
 pub mod probe;
 pub mod provider;
 pub mod push;
+pub mod rules;
 pub mod sync;
 pub mod sync_lock;
 pub mod upload;

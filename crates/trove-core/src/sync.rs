@@ -386,8 +386,7 @@ mod tests {
                 usage_counts: false,
                 rename: true,
                 delete: true,
-                upload: true,
-                limits: vec![],
+                rules: &crate::rules::LOCAL,
             },
         }
     }

@@ -7,8 +7,10 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::Value;
+use trove_core::model::AssetKind;
 use trove_core::naming;
 use trove_core::probe::{self, Format};
+use trove_core::rules::{KindRules, LOCAL};
 
 use crate::error::ApiError;
 use crate::routes::{asset_json, public_base, KINDS};
@@ -19,16 +21,23 @@ const MIB: u64 = 1024 * 1024;
 /// Text fields are small; anything bigger is not a name or a tag.
 const MAX_TEXT_FIELD_BYTES: usize = 16 * 1024;
 
-/// The seed's size limit and formats for each type.
-fn rules(kind: &str) -> (u64, &'static [Format]) {
-    match kind {
-        "image" => (
-            10 * MIB,
-            &[Format::Jpeg, Format::Png, Format::Svg, Format::Webp],
-        ),
-        "video" => (200 * MIB, &[Format::Mp4, Format::Webm, Format::Mov]),
-        _ => (50 * MIB, &[Format::Mp3, Format::Wav, Format::Aac]),
-    }
+/// The seed's formats and size limit for each type: the table Trove's clients check before they
+/// send anything, so a client and this server never disagree.
+fn rules(kind: &str) -> (u64, &'static KindRules) {
+    let rules = LOCAL
+        .for_kind(AssetKind::parse_lenient(kind))
+        .unwrap_or(&LOCAL.kinds[0]);
+    (rules.max_bytes.unwrap_or(u64::MAX), rules)
+}
+
+/// Until `type` is known, the largest limit of any type applies.
+fn largest_limit() -> u64 {
+    LOCAL
+        .kinds
+        .iter()
+        .filter_map(|rules| rules.max_bytes)
+        .max()
+        .unwrap_or(u64::MAX)
 }
 
 fn too_large(limit: u64, kind: Option<&str>) -> ApiError {
@@ -70,8 +79,7 @@ pub async fn create(
             if file.is_some() {
                 return Err(ApiError::invalid("file", "send exactly one file"));
             }
-            // Until `type` is known, the largest limit of any type applies.
-            let limit = kind.as_deref().map_or(200 * MIB, |k| rules(k).0);
+            let limit = kind.as_deref().map_or_else(largest_limit, |k| rules(k).0);
             let part_name = field.file_name().map(str::to_owned);
             let mut temp = tempfile::NamedTempFile::new_in(state.store.tmp_dir())
                 .map_err(ApiError::internal)?;
@@ -126,7 +134,7 @@ pub async fn create(
     }
     let tags = validate_tags(tags)?;
     let file = file.ok_or_else(|| ApiError::invalid("file", "file is required"))?;
-    let (limit, formats) = rules(&kind);
+    let (limit, limits) = rules(&kind);
     if file.size > limit {
         return Err(too_large(limit, Some(&kind)));
     }
@@ -182,8 +190,8 @@ pub async fn create(
             )
         });
     }
-    if !formats.contains(&info.format) {
-        let accepted: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+    if !limits.formats.contains(&info.format) {
+        let accepted: Vec<&str> = limits.formats.iter().map(|f| f.name()).collect();
         return Err(ApiError {
             field: Some("file"),
             ..ApiError::new(
@@ -196,6 +204,18 @@ pub async fn create(
                 ),
             )
         });
+    }
+    let pixels = u64::from(info.width.unwrap_or(0)) * u64::from(info.height.unwrap_or(0));
+    if let Some(max) = limits.max_pixels.filter(|max| pixels > *max) {
+        return Err(ApiError::invalid(
+            "file",
+            format!(
+                "the image is {}×{}, {pixels} pixels, over the {max} this library decodes",
+                info.width.unwrap_or(0),
+                info.height.unwrap_or(0)
+            ),
+        )
+        .with_code("image_dimensions_too_large"));
     }
 
     let now = trove_core::now_rfc3339();

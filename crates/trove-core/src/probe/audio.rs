@@ -1,9 +1,10 @@
 //! Audio files. WAV: the RIFF chunks (a data chunk longer than the file means it was cut). MP3:
 //! the Xing/Info or VBRI header's frame count when there is one, else every frame header is
 //! counted (a bitrate guess is wrong for VBR). ADTS AAC: frames are counted, 1024 samples each.
-//! Only frame headers are read, hopping by each frame's length.
+//! Only frame headers are read, hopping by each frame's length. The LAME header's encoder delay
+//! and padding are taken off an MP3's length, as gapless players do. FLAC: STREAMINFO.
 
-use super::source::Source;
+use super::source::{be, Source};
 use super::Details;
 
 /// An MPEG audio layer III frame header: (frame length in bytes, samples per frame, sample rate).
@@ -66,12 +67,16 @@ pub(super) fn adts_frame(header: &[u8]) -> Option<(u64, u32)> {
 
 pub(super) fn wav(source: &Source<'_>) -> Details {
     let mut byte_rate = None;
+    let mut codec = None;
     let mut offset = 12u64;
     while let Some(chunk) = source.read(offset, 8) {
         let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
         let payload = offset + 8;
         match &chunk[..4] {
-            b"fmt " => byte_rate = source.le_u32(payload + 8).filter(|r| *r > 0),
+            b"fmt " => {
+                byte_rate = source.le_u32(payload + 8).filter(|r| *r > 0);
+                codec = source.read(payload, 16).map(|fmt| wav_codec(&fmt));
+            }
             b"data" => {
                 let available = source.size() - payload;
                 let duration_s = byte_rate.map(|rate| size.min(available) as f64 / f64::from(rate));
@@ -80,6 +85,7 @@ pub(super) fn wav(source: &Source<'_>) -> Details {
                 });
                 return Details {
                     duration_s,
+                    audio_codec: codec.map(str::to_owned),
                     broken,
                     ..Details::default()
                 };
@@ -89,6 +95,26 @@ pub(super) fn wav(source: &Source<'_>) -> Details {
         offset = payload + size + (size & 1); // chunks are padded to even sizes
     }
     Details::broken("the WAV has no data chunk")
+}
+
+/// The codec a WAV's `fmt ` chunk names (its format tag; the extensible format's sub-format
+/// starts with the same tag).
+fn wav_codec(fmt: &[u8]) -> &'static str {
+    let tag = u16::from_le_bytes([fmt[0], fmt[1]]);
+    let bits = u16::from_le_bytes([fmt[14], fmt[15]]);
+    match (tag, bits) {
+        (1 | 0xFFFE, 8) => "pcm_u8",
+        (1 | 0xFFFE, 24) => "pcm_s24le",
+        (1 | 0xFFFE, 32) => "pcm_s32le",
+        (1 | 0xFFFE, _) => "pcm_s16le",
+        (3, 64) => "pcm_f64le",
+        (3, _) => "pcm_f32le",
+        (6, _) => "pcm_alaw",
+        (7, _) => "pcm_mulaw",
+        (0x11, _) => "adpcm_ima_wav",
+        (0x55, _) => "mp3",
+        _ => "unknown",
+    }
 }
 
 /// Where the audio starts after an ID3v2 tag.
@@ -115,9 +141,13 @@ pub(super) fn mp3(source: &Source<'_>) -> Details {
     let Some((length, samples, rate)) = source.read(first, 4).and_then(|h| mpeg_frame(&h)) else {
         return Details::default();
     };
-    if let Some(frames) = vbr_header_frames(source, first, length) {
+    let seconds = |samples: u64| Some(samples as f64 / f64::from(rate));
+    if let Some(header) = vbr_header(source, first, length) {
+        // The encoder's delay and padding are not part of the sound (gapless playback drops them).
+        let total = header.frames * samples;
         return Details {
-            duration_s: Some(frames as f64 * samples as f64 / f64::from(rate)),
+            duration_s: seconds(total.saturating_sub(header.delay + header.padding)),
+            audio_codec: Some("mp3".to_owned()),
             ..Details::default()
         };
     }
@@ -130,14 +160,23 @@ pub(super) fn mp3(source: &Source<'_>) -> Details {
         offset += length;
     }
     Details {
-        duration_s: Some(frames as f64 * samples as f64 / f64::from(rate)),
+        duration_s: seconds(frames * samples),
+        audio_codec: Some("mp3".to_owned()),
         ..Details::default()
     }
 }
 
-/// The frame count of a Xing/Info header (after the side information) or a VBRI header (at 36).
-fn vbr_header_frames(source: &Source<'_>, frame: u64, length: u64) -> Option<u64> {
-    let bytes = source.read(frame, length.min(200) as usize)?;
+/// What a Xing/Info (with its LAME extension) or VBRI header says of the whole stream.
+struct VbrHeader {
+    frames: u64,
+    /// Samples the encoder added before and after the sound (LAME's gapless fields).
+    delay: u64,
+    padding: u64,
+}
+
+/// The Xing/Info header sits after the side information, the VBRI header at 36.
+fn vbr_header(source: &Source<'_>, frame: u64, length: u64) -> Option<VbrHeader> {
+    let bytes = source.read(frame, length.min(400) as usize)?;
     let mpeg1 = (bytes[1] >> 3) & 0b11 == 3;
     let mono = bytes[3] >> 6 == 3;
     let side_info = match (mpeg1, mono) {
@@ -146,17 +185,41 @@ fn vbr_header_frames(source: &Source<'_>, frame: u64, length: u64) -> Option<u64
         (false, true) => 9,
     };
     let xing = 4 + side_info;
-    if let Some(tag) = bytes.get(xing..xing + 12) {
-        if (&tag[..4] == b"Xing" || &tag[..4] == b"Info") && tag[7] & 1 != 0 {
-            return Some(u64::from(u32::from_be_bytes([
-                tag[8], tag[9], tag[10], tag[11],
-            ])))
-            .filter(|n| *n > 0);
+    if let Some(tag) = bytes.get(xing..xing + 8) {
+        if &tag[..4] == b"Xing" || &tag[..4] == b"Info" {
+            let flags = u32::from_be_bytes([tag[4], tag[5], tag[6], tag[7]]);
+            let frames = (flags & 1 != 0)
+                .then(|| be(&bytes, xing + 8, 4))
+                .flatten()
+                .filter(|n| *n > 0)?;
+            // Optional fields after the flags: frames (4), bytes (4), table of contents (100),
+            // quality (4); then the LAME extension, whose delay and padding are 12 bits each at 21.
+            let lame = xing
+                + 8
+                + [(1, 4), (2, 4), (4, 100), (8, 4)]
+                    .iter()
+                    .filter(|(flag, _)| flags & flag != 0)
+                    .map(|(_, width)| width)
+                    .sum::<usize>();
+            // LAME writes its name there; ffmpeg's encoder writes "Lavc"/"Lavf" in the same layout.
+            let encoder = bytes.get(lame..lame + 4);
+            let gapless = matches!(encoder, Some(b"LAME" | b"Lavc" | b"Lavf"))
+                .then(|| be(&bytes, lame + 21, 3))
+                .flatten()
+                .unwrap_or(0);
+            return Some(VbrHeader {
+                frames,
+                delay: gapless >> 12,
+                padding: gapless & 0xFFF,
+            });
         }
     }
     let vbri = bytes.get(36..54)?;
-    (&vbri[..4] == b"VBRI")
-        .then(|| u64::from(u32::from_be_bytes([vbri[14], vbri[15], vbri[16], vbri[17]])))
+    (&vbri[..4] == b"VBRI").then(|| VbrHeader {
+        frames: u64::from(u32::from_be_bytes([vbri[14], vbri[15], vbri[16], vbri[17]])),
+        delay: 0,
+        padding: 0,
+    })
 }
 
 pub(super) fn adts(source: &Source<'_>) -> Details {
@@ -171,8 +234,56 @@ pub(super) fn adts(source: &Source<'_>) -> Details {
     }
     Details {
         duration_s: (rate > 0).then(|| frames as f64 * 1024.0 / f64::from(rate)),
+        audio_codec: Some("aac".to_owned()),
         ..Details::default()
     }
+}
+
+/// FLAC: the STREAMINFO block gives the sample rate and the total of samples; the metadata blocks
+/// are walked to find where the frames start (a block past the end means the file was cut).
+pub(super) fn flac(source: &Source<'_>) -> Details {
+    let mut details = Details {
+        audio_codec: Some("flac".to_owned()),
+        ..Details::default()
+    };
+    let mut offset = 4u64;
+    loop {
+        let Some(header) = source.read(offset, 4) else {
+            details.broken = Some("the FLAC is cut short inside its metadata".to_owned());
+            return details;
+        };
+        let length = be(&header, 1, 3).unwrap_or(0);
+        let payload = offset + 4;
+        if header[0] & 0x7F == 0 {
+            if let Some(info) = source.read(payload, 18) {
+                // Bits: sample rate (20), channels - 1 (3), bits per sample - 1 (5), samples (36).
+                let packed = be(&info, 10, 8).unwrap_or(0);
+                let rate = packed >> 44;
+                let samples = packed & 0xF_FFFF_FFFF;
+                details.duration_s =
+                    (rate > 0 && samples > 0).then(|| samples as f64 / rate as f64);
+            }
+        }
+        if payload + length > source.size() {
+            details.broken = Some(format!(
+                "the FLAC is cut short: a metadata block needs {} bytes past the end",
+                payload + length - source.size()
+            ));
+            return details;
+        }
+        offset = payload + length;
+        if header[0] & 0x80 != 0 {
+            break; // the last metadata block
+        }
+    }
+    // The first audio frame starts with the 14-bit sync code 0x3FFE.
+    if source
+        .read(offset, 2)
+        .is_none_or(|sync| sync[0] != 0xFF || sync[1] & 0xFC != 0xF8)
+    {
+        details.broken = Some("the FLAC has no audio frames after its metadata".to_owned());
+    }
+    details
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! ISO base media files (MP4, MOV, M4A, HEIC): the top-level boxes are walked by their sizes (a box
 //! that runs past the end means the file was cut), `moov` is read wherever it is (start or end),
 //! and the duration comes from `mvhd` (which already accounts for edit lists), or, for fragmented
-//! files whose `mvhd` says 0, from `mehd` or the sum of the fragments' sample durations.
+//! files whose `mvhd` says 0, from `mehd` or the sum of the fragments' sample durations. Codec
+//! names come from each track's first sample description. HEIF images have a `meta` box instead
+//! of `moov` ([`super::heif`]).
 
 use super::source::{be, Source};
-use super::{Details, Format};
+use super::{heif, Details, Format};
 
 /// A `moov` larger than this is not read (real ones are kilobytes to a few megabytes).
 const MAX_MOOV: u64 = 64 * 1024 * 1024;
@@ -74,7 +76,7 @@ fn box_at(source: &Source<'_>, offset: u64, limit: u64) -> Result<Option<BoxHead
 }
 
 /// Children of a box held in memory.
-fn children(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+pub(super) fn children(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
     let mut offset = 0usize;
     std::iter::from_fn(move || {
         let size = be(bytes, offset, 4)? as usize;
@@ -93,12 +95,13 @@ fn children(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
     })
 }
 
-fn child<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
+pub(super) fn child<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
     children(bytes).find(|(k, _)| k == kind).map(|(_, p)| p)
 }
 
 pub(super) fn probe(source: &Source<'_>) -> Details {
     let mut moov = None;
+    let mut meta = None;
     let mut moofs = Vec::new();
     let mut offset = 0;
     for _ in 0..MAX_TOP_BOXES {
@@ -107,6 +110,8 @@ pub(super) fn probe(source: &Source<'_>) -> Details {
                 let length = header.end - header.payload;
                 if &header.kind == b"moov" && length <= MAX_MOOV {
                     moov = source.read(header.payload, length as usize);
+                } else if &header.kind == b"meta" && length <= MAX_MOOV {
+                    meta = source.read(header.payload, length as usize);
                 } else if &header.kind == b"moof" && length <= MAX_MOOF {
                     moofs.push((header.payload, length));
                 }
@@ -114,14 +119,21 @@ pub(super) fn probe(source: &Source<'_>) -> Details {
             }
             Ok(None) => break,
             Err(reason) => {
-                let mut details = moov.as_deref().map(parse_moov).unwrap_or_default();
+                let mut details = match (&moov, &meta) {
+                    (Some(moov), _) => parse_moov(moov),
+                    (None, Some(meta)) => heif::parse_meta(meta),
+                    (None, None) => Details::default(),
+                };
                 details.broken = Some(reason);
                 return details;
             }
         }
     }
     let Some(moov) = moov else {
-        return Details::broken("the file has no movie header (moov box)");
+        return match meta {
+            Some(meta) => heif::parse_meta(&meta),
+            None => Details::broken("the file has no movie header (moov box)"),
+        };
     };
     let mut details = parse_moov(&moov);
     if details.duration_s.is_none() && !moofs.is_empty() {
@@ -150,35 +162,118 @@ fn parse_moov(moov: &[u8]) -> Details {
         details.duration_s = fragment_total_from_mehd(moov);
     }
     for (_, trak) in children(moov).filter(|(k, _)| k == b"trak") {
-        let handler = child(trak, b"mdia")
+        let mdia = child(trak, b"mdia");
+        let handler = mdia
             .and_then(|mdia| child(mdia, b"hdlr"))
             .and_then(|h| h.get(8..12));
-        if handler != Some(b"vide") {
-            continue;
+        let codec = mdia.and_then(sample_entry_codec);
+        match handler {
+            Some(b"soun") if details.audio_codec.is_none() => details.audio_codec = codec,
+            Some(b"vide") if details.video_codec.is_none() => {
+                details.video_codec = codec;
+                if let Some(tkhd) = child(trak, b"tkhd") {
+                    (details.width, details.height, details.rotation) = track_picture(tkhd);
+                }
+            }
+            _ => {}
         }
-        if let Some(tkhd) = child(trak, b"tkhd") {
-            let base = if tkhd.first() == Some(&1) { 12 } else { 0 };
-            // The matrix is {a b u, c d v, x y w}; a, b, c and d say the turn.
-            let matrix: Vec<i64> = [0, 1, 3, 4]
-                .iter()
-                .filter_map(|i| be(tkhd, base + 40 + i * 4, 4).map(|v| i64::from(v as u32 as i32)))
-                .collect();
-            details.rotation = match matrix.as_slice() {
-                [0, b, c, 0] if *b > 0 && *c < 0 => 90,
-                [a, 0, 0, d] if *a < 0 && *d < 0 => 180,
-                [0, b, c, 0] if *b < 0 && *c > 0 => 270,
-                _ => 0,
-            };
-            details.width = be(tkhd, base + 76, 4)
-                .map(|w| (w >> 16) as u32)
-                .filter(|w| *w > 0);
-            details.height = be(tkhd, base + 80, 4)
-                .map(|h| (h >> 16) as u32)
-                .filter(|h| *h > 0);
-        }
-        break;
     }
     details
+}
+
+/// A video track's stored size and the clockwise turn its matrix asks for.
+fn track_picture(tkhd: &[u8]) -> (Option<u32>, Option<u32>, u16) {
+    let base = if tkhd.first() == Some(&1) { 12 } else { 0 };
+    // The matrix is {a b u, c d v, x y w}; a, b, c and d say the turn.
+    let matrix: Vec<i64> = [0, 1, 3, 4]
+        .iter()
+        .filter_map(|i| be(tkhd, base + 40 + i * 4, 4).map(|v| i64::from(v as u32 as i32)))
+        .collect();
+    let rotation = match matrix.as_slice() {
+        [0, b, c, 0] if *b > 0 && *c < 0 => 90,
+        [a, 0, 0, d] if *a < 0 && *d < 0 => 180,
+        [0, b, c, 0] if *b < 0 && *c > 0 => 270,
+        _ => 0,
+    };
+    let width = be(tkhd, base + 76, 4)
+        .map(|w| (w >> 16) as u32)
+        .filter(|w| *w > 0);
+    let height = be(tkhd, base + 80, 4)
+        .map(|h| (h >> 16) as u32)
+        .filter(|h| *h > 0);
+    (width, height, rotation)
+}
+
+/// The codec of a track's first sample description (`stsd`), as ffprobe names it.
+fn sample_entry_codec(mdia: &[u8]) -> Option<String> {
+    let stsd = child(mdia, b"minf")
+        .and_then(|minf| child(minf, b"stbl"))
+        .and_then(|stbl| child(stbl, b"stsd"))?;
+    // Full box header (4) and entry count (4), then sample entries as boxes.
+    let (fourcc, entry) = children(stsd.get(8..)?).next()?;
+    let name = match &fourcc {
+        b"avc1" | b"avc3" => "h264",
+        b"hvc1" | b"hev1" => "hevc",
+        b"av01" => "av1",
+        b"vp09" => "vp9",
+        b"vp08" => "vp8",
+        b"mp4v" => "mpeg4",
+        b"jpeg" | b"mjpa" => "mjpeg",
+        b"apch" | b"apcn" | b"apcs" | b"apco" | b"ap4h" => "prores",
+        b"Opus" => "opus",
+        b"fLaC" => "flac",
+        b"alac" => "alac",
+        b"ac-3" => "ac3",
+        b"ec-3" => "eac3",
+        b"sowt" => "pcm_s16le",
+        b"twos" => "pcm_s16be",
+        b".mp3" => "mp3",
+        b"mp4a" => mp4a_codec(entry),
+        other => return Some(String::from_utf8_lossy(other).trim().to_owned()),
+    };
+    Some(name.to_owned())
+}
+
+/// `mp4a` holds AAC or MP3: the elementary stream descriptor's object type says which.
+fn mp4a_codec(entry: &[u8]) -> &'static str {
+    // An audio sample entry (version 0) is 28 bytes before its child boxes.
+    let object_type = entry
+        .get(28..)
+        .and_then(|rest| child(rest, b"esds"))
+        .and_then(esds_object_type);
+    match object_type {
+        Some(0x69 | 0x6B) => "mp3",
+        _ => "aac",
+    }
+}
+
+/// The object type of an `esds` box: ES_Descriptor (tag 3) → DecoderConfigDescriptor (tag 4).
+fn esds_object_type(esds: &[u8]) -> Option<u8> {
+    // A descriptor is a tag, a length of 1-4 bytes with continuation bits, then its payload.
+    let payload = |at: usize, tag: u8| -> Option<usize> {
+        (*esds.get(at)? == tag).then_some(())?;
+        let mut i = at + 1;
+        for _ in 0..4 {
+            if esds.get(i)? & 0x80 == 0 {
+                break;
+            }
+            i += 1;
+        }
+        Some(i + 1)
+    };
+    let es = payload(4, 3)?;
+    let flags = *esds.get(es + 2)?;
+    let mut at = es + 3;
+    if flags & 0x80 != 0 {
+        at += 2; // depends on another stream
+    }
+    if flags & 0x40 != 0 {
+        at += 1 + usize::from(*esds.get(at)?); // URL
+    }
+    if flags & 0x20 != 0 {
+        at += 2; // OCR stream
+    }
+    esds.get(payload(at, 4)?).copied()
 }
 
 fn fragment_total_from_mehd(moov: &[u8]) -> Option<f64> {
@@ -270,7 +365,7 @@ fn trun_duration(trun: &[u8], default_duration: u64) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::probe_bytes;
 
     pub(crate) fn boxed(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {

@@ -1,7 +1,8 @@
 //! Matroska and WebM: the EBML elements of the Segment are walked by their sizes. The duration is
 //! `Info/Duration` × `TimecodeScale`; a file written live has none, and then the clusters are
 //! scanned block header by block header (never the frames) for the last timestamp. An element
-//! that runs past the end of the file means the file was cut (for instance mid-cluster).
+//! that runs past the end of the file means the file was cut (for instance mid-cluster). Codec
+//! names come from the tracks' CodecIDs.
 
 use super::source::Source;
 use super::{Details, Format};
@@ -15,6 +16,7 @@ const TIMECODE_SCALE: u64 = 0x2A_D7B1;
 const DURATION: u64 = 0x4489;
 const TRACK_ENTRY: u64 = 0xAE;
 const TRACK_TYPE: u64 = 0x83;
+const CODEC_ID: u64 = 0x86;
 const VIDEO: u64 = 0xE0;
 const PIXEL_WIDTH: u64 = 0xB0;
 const PIXEL_HEIGHT: u64 = 0xBA;
@@ -181,7 +183,7 @@ pub(super) fn probe(source: &Source<'_>) -> Details {
                     }
                 }
             } else {
-                (details.width, details.height) = video_size(&payload);
+                read_tracks(&payload, &mut details);
             }
         }
         offset = end;
@@ -191,30 +193,60 @@ pub(super) fn probe(source: &Source<'_>) -> Details {
     details
 }
 
-fn video_size(tracks: &[u8]) -> (Option<u32>, Option<u32>) {
+/// The first video track's pixel size and codec, and the first audio track's codec.
+fn read_tracks(tracks: &[u8], details: &mut Details) {
     for (_, entry) in children(tracks)
         .into_iter()
         .filter(|(id, _)| *id == TRACK_ENTRY)
     {
         let fields = children(entry);
-        if !fields
-            .iter()
-            .any(|(id, v)| *id == TRACK_TYPE && uint(v) == 1)
-        {
-            continue;
-        }
-        if let Some((_, video)) = fields.iter().find(|(id, _)| *id == VIDEO) {
-            let video = children(video);
-            let get = |want| {
-                video
-                    .iter()
-                    .find(|(id, _)| *id == want)
-                    .map(|(_, v)| uint(v) as u32)
-            };
-            return (get(PIXEL_WIDTH), get(PIXEL_HEIGHT));
+        let field = |want| fields.iter().find(|(id, _)| *id == want).map(|(_, v)| *v);
+        let codec = field(CODEC_ID).map(codec_name);
+        match field(TRACK_TYPE).map(uint) {
+            Some(1) if details.video_codec.is_none() => {
+                details.video_codec = codec;
+                if let Some(video) = field(VIDEO) {
+                    let video = children(video);
+                    let get = |want| {
+                        video
+                            .iter()
+                            .find(|(id, _)| *id == want)
+                            .and_then(|(_, v)| u32::try_from(uint(v)).ok())
+                            .filter(|n| *n > 0)
+                    };
+                    (details.width, details.height) = (get(PIXEL_WIDTH), get(PIXEL_HEIGHT));
+                }
+            }
+            Some(2) if details.audio_codec.is_none() => details.audio_codec = codec,
+            _ => {}
         }
     }
-    (None, None)
+}
+
+/// A Matroska CodecID (`V_VP9`, `A_OPUS`, ...) as ffprobe names the codec.
+fn codec_name(id: &[u8]) -> String {
+    let id = String::from_utf8_lossy(id);
+    let id = id.trim_end_matches('\0');
+    let name = match id {
+        "V_VP8" => "vp8",
+        "V_VP9" => "vp9",
+        "V_AV1" => "av1",
+        "V_MPEG4/ISO/AVC" => "h264",
+        "V_MPEGH/ISO/HEVC" => "hevc",
+        "V_MPEG4/ISO/ASP" | "V_MPEG4/ISO/SP" => "mpeg4",
+        "V_THEORA" => "theora",
+        "A_OPUS" => "opus",
+        "A_VORBIS" => "vorbis",
+        "A_FLAC" => "flac",
+        "A_MPEG/L3" => "mp3",
+        "A_AC3" => "ac3",
+        "A_EAC3" => "eac3",
+        "A_PCM/INT/LIT" => "pcm_s16le",
+        "A_PCM/FLOAT/IEEE" => "pcm_f32le",
+        aac if aac.starts_with("A_AAC") => "aac",
+        other => return other.to_ascii_lowercase(),
+    };
+    name.to_owned()
 }
 
 /// Walks one cluster: returns where it ends and, when asked, its last block's timestamp.

@@ -9,6 +9,7 @@
 //! Knows nothing of the database.
 
 mod audio;
+mod heif;
 mod image;
 mod isobmff;
 mod matroska;
@@ -172,6 +173,10 @@ pub struct MediaInfo {
     /// Clockwise degrees applied when displaying: 0, 90, 180 or 270.
     pub rotation: u16,
     pub duration_s: Option<f64>,
+    /// Codec names as ffprobe spells them (`h264`, `hevc`, `vp9`, `aac`, `opus`, `pcm_s16le`), where
+    /// the container names them in its headers.
+    pub video_codec: Option<String>,
+    pub audio_codec: Option<String>,
     /// Why the file cannot be used as it is (cut short, inconsistent), in words for the user.
     pub broken: Option<String>,
 }
@@ -183,6 +188,8 @@ struct Details {
     height: Option<u32>,
     rotation: u16,
     duration_s: Option<f64>,
+    video_codec: Option<String>,
+    audio_codec: Option<String>,
     broken: Option<String>,
 }
 
@@ -210,7 +217,7 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
     }
     let bytes = FileBytes { file, len };
     let source = Source::new(&bytes);
-    let info = probe_source(&source);
+    let info = probe_source(&source, None);
     match source.take_error() {
         Some(error) => Err(io_error(error)),
         None => Ok(info),
@@ -219,14 +226,20 @@ pub fn probe(path: &Path) -> Result<MediaInfo, ProbeError> {
 
 /// Probes bytes in memory (tests, fuzzing).
 pub fn probe_bytes(bytes: &[u8]) -> MediaInfo {
-    probe_source(&Source::new(&bytes))
+    probe_source(&Source::new(&bytes), None)
 }
 
-fn probe_source(source: &Source<'_>) -> MediaInfo {
+/// Parses bytes in memory as `format` whatever their magic numbers say, so that a fuzzer reaches
+/// each parser with every input instead of only those that sniff as its format.
+pub fn probe_bytes_as(format: Format, bytes: &[u8]) -> MediaInfo {
+    probe_source(&Source::new(&bytes), Some(format))
+}
+
+fn probe_source(source: &Source<'_>, forced: Option<Format>) -> MediaInfo {
     let head = source
         .read(0, HEAD_BYTES.min(source.size() as usize))
         .unwrap_or_default();
-    let format = sniff(&head);
+    let format = forced.unwrap_or_else(|| sniff(&head));
     let details = match format {
         Format::Png => image::png(source),
         Format::Jpeg => image::jpeg(source, &head),
@@ -238,7 +251,8 @@ fn probe_source(source: &Source<'_>) -> MediaInfo {
         Format::Wav => audio::wav(source),
         Format::Mp3 => audio::mp3(source),
         Format::Aac => audio::adts(source),
-        Format::Flac | Format::Unknown => Details::default(),
+        Format::Flac => audio::flac(source),
+        Format::Unknown => Details::default(),
     };
     let turned = details.rotation == 90 || details.rotation == 270;
     let (width, height) = if turned {
@@ -256,6 +270,8 @@ fn probe_source(source: &Source<'_>) -> MediaInfo {
         stored_height: details.height,
         rotation: details.rotation,
         duration_s: details.duration_s,
+        video_codec: details.video_codec,
+        audio_codec: details.audio_codec,
         broken: details.broken,
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 
 use crate::model::{Asset, AssetKind};
+use crate::rules::Rules;
 pub use sixtyseconds::SixtySeconds;
 
 /// Errors talking to a remote. [`ProviderError::is_transient`] tells a retry loop what is worth retrying.
@@ -72,15 +73,6 @@ pub struct RemotePage {
     pub total: Option<u64>,
 }
 
-/// What a provider accepts for one kind of media.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KindLimit {
-    pub kind: AssetKind,
-    /// Formats as [`crate::probe::Format::name`] spells them.
-    pub formats: &'static [&'static str],
-    pub max_bytes: u64,
-}
-
 /// What a provider's API can do, stated honestly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capabilities {
@@ -88,14 +80,9 @@ pub struct Capabilities {
     pub usage_counts: bool,
     pub rename: bool,
     pub delete: bool,
-    pub upload: bool,
-    pub limits: Vec<KindLimit>,
-}
-
-impl Capabilities {
-    pub fn limit_for(&self, kind: AssetKind) -> Option<&KindLimit> {
-        self.limits.iter().find(|limit| limit.kind == kind)
-    }
+    /// What the API accepts as uploads (formats, sizes, dimensions, durations); a table whose
+    /// `no_uploads` is set means the API takes no files.
+    pub rules: &'static Rules,
 }
 
 /// A file to upload, already probed and checked against the provider's limits.
@@ -141,7 +128,12 @@ pub fn connect(
     api_key: String,
 ) -> Result<Box<dyn Provider>, ProviderError> {
     match provider {
-        "local" | "sixtyseconds" => Ok(Box::new(SixtySeconds::new(account_id, base_url, api_key)?)),
+        "local" | "sixtyseconds" => {
+            let rules = crate::rules::for_provider(provider).unwrap_or(&crate::rules::LOCAL);
+            Ok(Box::new(SixtySeconds::new(
+                account_id, base_url, api_key, rules,
+            )?))
+        }
         other => Err(ProviderError::UnknownProvider(other.to_owned())),
     }
 }

@@ -8,35 +8,12 @@ use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
-use super::{
-    Capabilities, KindLimit, PageToken, Provider, ProviderError, RemotePage, UploadRequest,
-};
+use super::{Capabilities, PageToken, Provider, ProviderError, RemotePage, UploadRequest};
 use crate::model::{Asset, AssetKind};
+use crate::rules::Rules;
 
-const MIB: u64 = 1024 * 1024;
 /// The largest page the API serves.
 const PAGE_LIMIT: u32 = 100;
-
-/// The seed's "Asset Types" and "File Size Limits" tables.
-pub fn seed_limits() -> Vec<KindLimit> {
-    vec![
-        KindLimit {
-            kind: AssetKind::Image,
-            formats: &["jpeg", "png", "svg", "webp"],
-            max_bytes: 10 * MIB,
-        },
-        KindLimit {
-            kind: AssetKind::Video,
-            formats: &["mp4", "webm", "mov"],
-            max_bytes: 200 * MIB,
-        },
-        KindLimit {
-            kind: AssetKind::Audio,
-            formats: &["mp3", "wav", "aac"],
-            max_bytes: 50 * MIB,
-        },
-    ]
-}
 
 pub struct SixtySeconds {
     client: reqwest::Client,
@@ -47,7 +24,14 @@ pub struct SixtySeconds {
 }
 
 impl SixtySeconds {
-    pub fn new(account_id: &str, base_url: &str, api_key: String) -> Result<Self, ProviderError> {
+    /// `rules` are the seed 000 table of the service this base URL is: the Local library's own
+    /// server, or the hosted one.
+    pub fn new(
+        account_id: &str,
+        base_url: &str,
+        api_key: String,
+        rules: &'static Rules,
+    ) -> Result<Self, ProviderError> {
         let client = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
             // A server that stops answering mid-request fails the request instead of hanging the
@@ -68,8 +52,7 @@ impl SixtySeconds {
                 usage_counts: true,
                 rename: true,
                 delete: true,
-                upload: true,
-                limits: seed_limits(),
+                rules,
             },
         })
     }
@@ -345,7 +328,13 @@ mod tests {
         let listing: WireListing = serde_json::from_str(body).unwrap();
         assert_eq!(listing.pagination.total, 35);
         assert_eq!(listing.pagination.next_page, Some(2));
-        let provider = SixtySeconds::new("acc", "http://127.0.0.1:1", String::new()).unwrap();
+        let provider = SixtySeconds::new(
+            "acc",
+            "http://127.0.0.1:1",
+            String::new(),
+            &crate::rules::LOCAL,
+        )
+        .unwrap();
         let assets: Vec<Asset> = listing
             .data
             .into_iter()
@@ -363,7 +352,13 @@ mod tests {
     #[test]
     fn parses_the_seed_get_example_with_usage() {
         let body = r#"{"id":"asset_12345abcde","name":"Company Logo","type":"image","url":"https://cdn.sixtyseconds.video/assets/asset_12345abcde.png","content_type":"image/png","size":24680,"width":512,"height":512,"duration":null,"tags":["logo","branding"],"created_at":"2025-02-10T08:30:00Z","last_used":"2025-02-15T09:45:00Z","used_in_videos":12,"used_in_templates":3}"#;
-        let provider = SixtySeconds::new("acc", "http://127.0.0.1:1", String::new()).unwrap();
+        let provider = SixtySeconds::new(
+            "acc",
+            "http://127.0.0.1:1",
+            String::new(),
+            &crate::rules::LOCAL,
+        )
+        .unwrap();
         let asset = provider.to_asset(serde_json::from_str(body).unwrap());
         assert_eq!(asset.used_in_videos, Some(12));
         assert_eq!(asset.used_in_templates, Some(3));

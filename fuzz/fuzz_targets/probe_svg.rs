@@ -1,0 +1,10 @@
+//! Every input through the Svg parser, whatever its magic numbers say.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use trove_core::probe::{probe_bytes_as, Format};
+
+fuzz_target!(|data: &[u8]| {
+    let info = probe_bytes_as(Format::Svg, data);
+    assert_eq!(info.size, data.len() as u64);
+});
