@@ -12,7 +12,8 @@ use crate::rules::{self, Problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
-    #[error("{} would be refused: {}", path.display(), problems_in_words(problems))]
+    /// Every message names the file.
+    #[error("{}", problems_in_words(problems))]
     Refused {
         path: PathBuf,
         problems: Vec<Problem>,
