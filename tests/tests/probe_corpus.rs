@@ -111,6 +111,11 @@ fn containers_and_codecs_match_ffprobe() {
     );
     agrees_with_ffprobe(&fragmented, 0.05);
 
+    // Sound alone in an MP4 is audio, though the brand is the video one.
+    let sound_only = ffmpeg(at, "voice.mp4", &["-f", "lavfi", "-i", TONE, "-c:a", "aac"]);
+    let info = agrees_with_ffprobe(&sound_only, 0.05);
+    assert_eq!((info.format, info.kind.as_str()), (Format::M4a, "audio"));
+
     for (name, codec, format) in [
         ("tone.wav", "pcm_s16le", Format::Wav),
         ("tone.flac", "flac", Format::Flac),

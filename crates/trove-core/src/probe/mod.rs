@@ -1,12 +1,15 @@
 //! Reads what a media file really is from its bytes: format, kind, MIME type, displayed and stored
-//! pixel size, rotation, duration, and whether the file is broken (cut short, or not what it says).
+//! pixel size, rotation, duration, codec names, and whether the file is broken (cut short, or not
+//! what it says).
 //!
 //! The format comes from magic numbers, never from the extension. Each parser reads only what it
 //! needs: headers and indexes, hopping from one to the next through a cached window
 //! ([`source::Source`]), never the media data itself. Raster header dimensions come from the
-//! `imagesize` crate; the container walks (ISO BMFF, EBML, RIFF, MPEG audio frames) are our own,
-//! because the crates that parse them read whole files or stop at the first size field that lies.
-//! Knows nothing of the database.
+//! `imagesize` crate; the container walks (ISO BMFF and HEIF, EBML, RIFF, MPEG audio and ADTS
+//! frames, FLAC metadata) are our own: the container crates build typed tables of everything (every
+//! sample of a `moov`, every Matroska element) and end in an error on a cut file, and `symphonia`'s
+//! demuxers read packets; the probe needs a few header fields, must not allocate what a size field
+//! claims, and must still report what it read from a cut file. Knows nothing of the database.
 
 mod audio;
 mod heif;
@@ -253,6 +256,15 @@ fn probe_source(source: &Source<'_>, forced: Option<Format>) -> MediaInfo {
         Format::Aac => audio::adts(source),
         Format::Flac => audio::flac(source),
         Format::Unknown => Details::default(),
+    };
+    // An MP4 or MOV with sound and no picture is audio, whatever its brand says.
+    let format = match format {
+        Format::Mp4 | Format::Mov
+            if details.video_codec.is_none() && details.audio_codec.is_some() =>
+        {
+            Format::M4a
+        }
+        other => other,
     };
     let turned = details.rotation == 90 || details.rotation == 270;
     let (width, height) = if turned {
