@@ -21,13 +21,20 @@ pub enum Fault {
     SkipItem,
     /// Forward, but replace the first item with a copy of the last one.
     RepeatItem,
-    /// Forward after holding the request this long (a slow remote; time to kill the client).
+    /// Forward after holding the request this long (a slow remote; time to kill the client). A
+    /// client that disconnects meanwhile takes its request with it.
     Delay(std::time::Duration),
+    /// Forward (the remote does the work), then hold the answer this long before sending it.
+    DelayAnswer(std::time::Duration),
+    /// Forward (the remote does the work), then close the connection without answering.
+    ForwardThenReset,
 }
 
 pub struct FaultProxy {
     pub base_url: String,
     faults: Arc<Mutex<VecDeque<(String, Fault)>>>,
+    /// "METHOD target" of every request received, in order.
+    requests: Arc<Mutex<Vec<String>>>,
     down: Arc<std::sync::atomic::AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -38,27 +45,32 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let faults: Arc<Mutex<VecDeque<(String, Fault)>>> = Arc::default();
+        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
         let down: Arc<std::sync::atomic::AtomicBool> = Arc::default();
         let (shared, upstream, is_down) = (faults.clone(), upstream.to_owned(), down.clone());
+        let log = requests.clone();
         let task = tokio::spawn(async move {
             let client = reqwest::Client::new();
             while let Ok((socket, _)) = listener.accept().await {
                 let (faults, upstream, client) = (shared.clone(), upstream.clone(), client.clone());
                 let down = is_down.load(std::sync::atomic::Ordering::SeqCst);
+                let log = log.clone();
                 tokio::spawn(async move {
-                    let _ = serve(socket, &upstream, &client, &faults, down).await;
+                    let _ = serve(socket, &upstream, &client, &faults, &log, down).await;
                 });
             }
         });
         FaultProxy {
             base_url,
             faults,
+            requests,
             down,
             task,
         }
     }
 
-    /// The next request whose path and query contain `path` gets `fault`.
+    /// The next request whose "METHOD path?query" contains `path` gets `fault` (so `"POST /assets"`
+    /// matches uploads only).
     pub fn inject(&self, path: &str, fault: Fault) {
         self.faults
             .lock()
@@ -69,6 +81,11 @@ impl FaultProxy {
     /// While down, every request is answered 503 (the remote is unavailable).
     pub fn set_down(&self, down: bool) {
         self.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// "METHOD target" of every request received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
     }
 
     /// Faults queued and not yet played.
@@ -148,11 +165,14 @@ async fn serve(
     upstream: &str,
     client: &reqwest::Client,
     faults: &Mutex<VecDeque<(String, Fault)>>,
+    log: &Mutex<Vec<String>>,
     down: bool,
 ) -> std::io::Result<()> {
     let Some((method, target, headers, body)) = read_request(&mut socket).await? else {
         return Ok(());
     };
+    let request_line = format!("{method} {target}");
+    log.lock().unwrap().push(request_line.clone());
     if down {
         return respond(
             &mut socket,
@@ -166,7 +186,7 @@ async fn serve(
         let mut queue = faults.lock().unwrap();
         let at = queue
             .iter()
-            .position(|(path, _)| target.contains(path.as_str()));
+            .position(|(path, _)| request_line.contains(path.as_str()));
         at.and_then(|i| queue.remove(i)).map(|(_, fault)| fault)
     };
     match fault {
@@ -184,7 +204,17 @@ async fn serve(
         Some(Fault::MalformedJson) => {
             return respond(&mut socket, 200, "", b"{\"data\": [ not json").await
         }
-        Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
+        Some(Fault::Delay(wait)) => {
+            // Held, as a slow network holds a request; if the client goes away meanwhile, the
+            // request goes with it (the remote never sees it whole).
+            let mut probe = [0u8; 1];
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                read = socket.read(&mut probe) => if matches!(read, Ok(0) | Err(_)) {
+                    return Ok(());
+                },
+            }
+        }
         _ => {}
     }
     let mut request = client.request(
@@ -201,6 +231,11 @@ async fn serve(
         .send()
         .await
         .map_err(std::io::Error::other)?;
+    match fault {
+        Some(Fault::ForwardThenReset) => return Ok(()), // the remote did it; the answer is lost
+        Some(Fault::DelayAnswer(wait)) => tokio::time::sleep(wait).await,
+        _ => {}
+    }
     let status = response.status().as_u16();
     let mut bytes = response
         .bytes()

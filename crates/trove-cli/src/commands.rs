@@ -1,6 +1,5 @@
 //! The CLI's commands, each a thin call into the core.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -36,26 +35,12 @@ pub struct LsArgs {
     limit: u32,
 }
 
-#[derive(Args)]
-pub struct UploadArgs {
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
-    /// Target account (default: the Local library).
-    #[arg(long)]
-    account: Option<String>,
-    /// Comma-separated tags for every file.
-    #[arg(long, value_delimiter = ',')]
-    pub(crate) tags: Vec<String>,
-    #[arg(long)]
-    json: bool,
-}
-
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = cli
         .data_dir
         .or_else(library::default_data_dir)
         .context("no data directory: pass --data-dir or set TROVE_DATA_DIR")?;
-    let library = Library::open_quiet(&data_dir)?;
+    let library = std::sync::Arc::new(Library::open_quiet(&data_dir)?);
     library.local_account()?;
     match cli.command {
         Command::Account(AccountCommand::Add {
@@ -91,7 +76,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Sync { account } => return sync(&library, account.as_deref()).await,
         Command::Ls(args) => ls(&library, args)?,
-        Command::Upload(args) => return upload(&library, args).await,
+        Command::Upload(args) => return crate::uploads::upload(library, args).await,
+        Command::Queue { json, resume } => {
+            return crate::uploads::list(library, json, resume).await
+        }
+        Command::Watch(command) => return crate::uploads::watch(library, command).await,
         // Handled before the library is opened; kept here so every command has one place.
         Command::Probe(args) => return Ok(crate::probe::run(&args)),
         Command::Show { target, json } => return crate::edits::show(&library, &target, json).await,
@@ -243,41 +232,4 @@ fn ls(library: &Library, args: LsArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-async fn upload(library: &Library, args: UploadArgs) -> anyhow::Result<ExitCode> {
-    let account = match &args.account {
-        Some(name) => library.account(name)?,
-        None => library.local_account()?,
-    };
-    let server = serve_if_local(library, &account).await?;
-    let mut failures = 0;
-    for path in &args.files {
-        match library.upload(&account, path, &args.tags).await {
-            Ok(asset) if args.json => println!("{}", serde_json::to_string(&asset)?),
-            Ok(asset) => println!(
-                "uploaded {} as {} ({})",
-                path.display(),
-                asset.id,
-                asset.kind.as_str()
-            ),
-            // Pre-flight errors already name the file; others do not.
-            Err(error @ library::LibraryError::Upload(_)) => {
-                failures += 1;
-                eprintln!("{error}");
-            }
-            Err(error) => {
-                failures += 1;
-                eprintln!("{}: {error}", path.display());
-            }
-        }
-    }
-    if let Some(server) = server {
-        server.shutdown().await;
-    }
-    Ok(if failures > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
 }

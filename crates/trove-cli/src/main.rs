@@ -4,6 +4,7 @@
 mod commands;
 mod edits;
 mod probe;
+mod uploads;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,8 +34,19 @@ enum Command {
     Sync { account: Option<String> },
     /// List cached assets (works offline).
     Ls(commands::LsArgs),
-    /// Probe, check and upload files.
-    Upload(commands::UploadArgs),
+    /// Probe, check and upload files and folders; waits until each has ended.
+    Upload(uploads::UploadArgs),
+    /// Show the upload queue.
+    Queue {
+        #[arg(long)]
+        json: bool,
+        /// First work every upload that has not ended (after a crash) until it has.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Manage and run watched folders.
+    #[command(subcommand)]
+    Watch(uploads::WatchCommand),
     /// Tell what files really are (from their bytes) and whether a provider would take them.
     Probe(probe::ProbeArgs),
     /// Show one asset, with its usage counts fetched fresh when the account answers.

@@ -24,6 +24,8 @@ fn generated() -> String {
         TroveEvent::decl(&cfg),
         ProblemCode::decl(&cfg),
         Problem::decl(&cfg),
+        UploadState::decl(&cfg),
+        UploadItem::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust model (crates/trove-core/src/model.rs) by ts-rs. Do not edit:\n\

@@ -14,7 +14,7 @@ use crate::provider::{self, Provider, ProviderError};
 use crate::push::{self, PushReport, Urgency};
 use crate::sync::{self, SyncError, SyncReport};
 use crate::sync_lock::{self, SyncLockError};
-use crate::upload::{self, UploadError};
+use crate::upload::UploadError;
 
 /// The app's identifier, which names its data directory (the same one Tauri's `app_data_dir` gives).
 pub const APP_IDENTIFIER: &str = "dev.trove.desktop";
@@ -122,7 +122,12 @@ impl Library {
         self.data_dir.join("library")
     }
 
-    fn cache(&self) -> Result<MutexGuard<'_, Cache>, LibraryError> {
+    /// Announces a change to whoever listens (the desktop's UI; nobody for the CLI).
+    pub(crate) fn emit(&self, event: TroveEvent) {
+        (self.events)(event);
+    }
+
+    pub(crate) fn cache(&self) -> Result<MutexGuard<'_, Cache>, LibraryError> {
         self.cache.lock().map_err(|_| LibraryError::Poisoned)
     }
 
@@ -411,21 +416,5 @@ impl Library {
             account_id: account.id.clone(),
             message: message.to_owned(),
         });
-    }
-
-    /// Uploads one file to `account` after checking it against the provider's limits, and caches
-    /// the new asset at once.
-    pub async fn upload(
-        &self,
-        account: &Account,
-        path: &Path,
-        tags: &[String],
-    ) -> Result<Asset, LibraryError> {
-        let provider = self.provider(account)?;
-        let request = upload::preflight(path, None, tags, provider.capabilities())?;
-        let asset = provider.upload(&request).await?;
-        self.cache()?.upsert_assets(std::slice::from_ref(&asset))?;
-        (self.events)(TroveEvent::LibraryChanged);
-        Ok(asset)
     }
 }

@@ -190,4 +190,110 @@ pub enum TroveEvent {
     },
     /// Cached assets changed: the grid should re-query what it shows.
     LibraryChanged,
+    /// An upload changed state (queued, rejected, done, failed, ...).
+    UploadChanged {
+        upload: Box<UploadItem>,
+    },
+    /// Bytes of an upload in flight reached the remote; a few of these a second at most.
+    UploadProgress {
+        #[ts(type = "number")]
+        id: i64,
+        #[ts(type = "number")]
+        bytes_sent: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
+    /// A watched folder is missing (removed, renamed, or on a drive that is not mounted).
+    WatchedFolderGone {
+        path: String,
+    },
+}
+
+/// Where an upload is. `Probing` reads the file (format, size, hash); then it is `Rejected` (the
+/// target would refuse it), a `Duplicate` (the same bytes are already in the account or queued),
+/// or `Queued` to be sent; `Uploading` while bytes flow; and ends `Done`, `Failed` (with
+/// `retry_at` set while a transient failure waits for its next attempt) or `Cancelled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadState {
+    Probing,
+    Rejected,
+    Duplicate,
+    Queued,
+    Uploading,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl UploadState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadState::Probing => "probing",
+            UploadState::Rejected => "rejected",
+            UploadState::Duplicate => "duplicate",
+            UploadState::Queued => "queued",
+            UploadState::Uploading => "uploading",
+            UploadState::Done => "done",
+            UploadState::Failed => "failed",
+            UploadState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UploadState> {
+        [
+            UploadState::Probing,
+            UploadState::Rejected,
+            UploadState::Duplicate,
+            UploadState::Queued,
+            UploadState::Uploading,
+            UploadState::Done,
+            UploadState::Failed,
+            UploadState::Cancelled,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+
+    /// Whether the upload has nothing more to do (a failure waiting for a retry is not finished).
+    pub fn is_finished(self, retry_at: Option<&str>) -> bool {
+        match self {
+            UploadState::Rejected
+            | UploadState::Duplicate
+            | UploadState::Done
+            | UploadState::Cancelled => true,
+            UploadState::Failed => retry_at.is_none(),
+            UploadState::Probing | UploadState::Queued | UploadState::Uploading => false,
+        }
+    }
+}
+
+/// One file in the upload queue, as the queue panel and `trove queue` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UploadItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub account_id: String,
+    pub path: String,
+    /// The name the new asset gets.
+    pub name: String,
+    pub tags: Vec<String>,
+    /// How the file came: `cli`, `drop`, `dialog` or `watch`.
+    pub origin: String,
+    pub state: UploadState,
+    #[ts(type = "number | null")]
+    pub size: Option<u64>,
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    pub kind: Option<AssetKind>,
+    /// Why the target would refuse the file (state `rejected`).
+    pub problems: Vec<crate::rules::Problem>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When a transient failure is tried again (RFC 3339).
+    pub retry_at: Option<String>,
+    pub attempts: u32,
+    /// The asset created, or the one this file duplicates.
+    pub asset_id: Option<String>,
+    pub updated_at: String,
 }

@@ -32,6 +32,25 @@ pub fn clean_name(name: &str) -> Result<String, String> {
 }
 
 /// One trimmed, acceptable tag, or what is wrong with it.
+/// The name an uploaded file's asset gets: its file name without the extension, cut to the limit
+/// and stripped of control characters, so that a file's name never makes its upload fail.
+pub fn name_from_file(path: &std::path::Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let printable: String = stem
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == '\\' { '-' } else { c })
+        .take(MAX_NAME_CHARS)
+        .collect();
+    match clean_name(&printable) {
+        Ok(name) => name,
+        Err(_) => "untitled".to_owned(),
+    }
+}
+
 pub fn clean_tag(tag: &str) -> Result<String, String> {
     let tag = tag.trim();
     if tag.is_empty() || tag.chars().count() > MAX_TAG_CHARS || tag.chars().any(char::is_control) {

@@ -309,7 +309,11 @@ mod tests {
         async fn get(&self, _id: &str) -> Result<Asset, ProviderError> {
             unreachable!("sync never gets single assets")
         }
-        async fn upload(&self, _request: &UploadRequest) -> Result<Asset, ProviderError> {
+        async fn upload(
+            &self,
+            _request: &UploadRequest,
+            _progress: crate::provider::Progress,
+        ) -> Result<Asset, ProviderError> {
             unreachable!("sync never uploads")
         }
         async fn update(

@@ -4,7 +4,8 @@
 //! same edit twice. A sync holds an exclusive lock on `locks/<account id>.lock` for its whole
 //! run. The OS drops the lock with its process, so a process killed mid-sync leaves no stale
 //! lock, and a status that still says "syncing" with nobody holding the lock is known to be left
-//! over from an interrupted run.
+//! over from an interrupted run. The upload queue is worked under such a lock too (one name for
+//! the whole data directory), so two processes never send the same upload.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -64,6 +65,17 @@ pub async fn acquire(data_dir: &Path, account_id: &str) -> Result<SyncLock, Sync
     match waited {
         Ok(file) => Ok(SyncLock { _file: file }),
         Err(source) => Err(SyncLockError { path, source }),
+    }
+}
+
+/// Takes the lock named `name` if nobody holds it; `None` when another holder has it.
+pub fn try_acquire(data_dir: &Path, name: &str) -> Result<Option<SyncLock>, SyncLockError> {
+    let path = lock_path(data_dir, name);
+    let file = open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(SyncLock { _file: file })),
+        Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(source)) => Err(SyncLockError { path, source }),
     }
 }
 

@@ -72,8 +72,36 @@ fatal_error: string | null,
  */
 data_dir: string, };
 
-export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_progress", account_id: string, listed: number, total: number | null, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" };
+export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_progress", account_id: string, listed: number, total: number | null, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" } | { "type": "upload_changed", upload: UploadItem, } | { "type": "upload_progress", id: number, bytes_sent: number, total: number, } | { "type": "watched_folder_gone", path: string, };
 
 export type ProblemCode = "file_empty" | "file_unreadable" | "format_unrecognized" | "format_extension_mismatch" | "uploads_unsupported" | "image_file_broken" | "video_file_broken" | "audio_file_broken" | "image_format_unsupported" | "video_format_unsupported" | "audio_format_unsupported" | "media_filesize_too_large" | "image_dimensions_too_small" | "image_dimensions_too_large" | "video_resolution_too_low" | "video_resolution_too_high" | "video_duration_too_short" | "video_duration_too_long" | "audio_duration_too_short" | "audio_duration_too_long";
 
 export type Problem = { code: ProblemCode, message: string, };
+
+export type UploadState = "probing" | "rejected" | "duplicate" | "queued" | "uploading" | "done" | "failed" | "cancelled";
+
+export type UploadItem = { id: number, account_id: string, path: string, 
+/**
+ * The name the new asset gets.
+ */
+name: string, tags: Array<string>, 
+/**
+ * How the file came: `cli`, `drop`, `dialog` or `watch`.
+ */
+origin: string, state: UploadState, size: number | null, bytes_sent: number, kind: AssetKind | null, 
+/**
+ * Why the target would refuse the file (state `rejected`).
+ */
+problems: Array<Problem>, 
+/**
+ * Why the last attempt failed.
+ */
+error: string | null, 
+/**
+ * When a transient failure is tried again (RFC 3339).
+ */
+retry_at: string | null, attempts: number, 
+/**
+ * The asset created, or the one this file duplicates.
+ */
+asset_id: string | null, updated_at: string, };

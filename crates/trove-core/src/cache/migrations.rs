@@ -160,6 +160,60 @@ const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO asset_tags (tag, asset_rowid)
         SELECT value, assets.rowid FROM assets, json_each(assets.tags_json);
     INSERT INTO assets_fts (rowid, name, tags, facets) SELECT * FROM asset_search_text;",
+    // 6: the upload queue. One row per file handed to Trove, kept after it ends (done, rejected,
+    // duplicate) so a watched folder's files are not sent twice after a restart, and so a hash
+    // seen once is known. `started_at` marks an attempt in flight: after a crash it tells which
+    // remote assets may be that attempt's. File hashes are remembered by (path, size, mtime);
+    // remote assets' hashes by (account, id, size) once one has been downloaded to compare.
+    "CREATE TABLE uploads (
+        id             INTEGER PRIMARY KEY,
+        account_id     TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        path           TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        tags_json      TEXT NOT NULL,
+        origin         TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        size           INTEGER,
+        mtime_ns       INTEGER,
+        hash           TEXT,
+        kind           TEXT,
+        content_type   TEXT,
+        width          INTEGER,
+        height         INTEGER,
+        duration_s     REAL,
+        problems_json  TEXT,
+        error          TEXT,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        bytes_sent     INTEGER NOT NULL DEFAULT 0,
+        started_at     TEXT,
+        asset_id       TEXT,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+    );
+    CREATE INDEX uploads_by_state ON uploads(state, id);
+    CREATE INDEX uploads_by_hash ON uploads(account_id, hash);
+    CREATE INDEX uploads_by_file ON uploads(path, size, mtime_ns);
+    CREATE TABLE file_hashes (
+        path     TEXT PRIMARY KEY,
+        size     INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        hash     TEXT NOT NULL
+    );
+    CREATE TABLE asset_hashes (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        asset_id   TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        hash       TEXT NOT NULL,
+        PRIMARY KEY (account_id, asset_id)
+    );
+    CREATE INDEX asset_hashes_by_hash ON asset_hashes(account_id, hash);
+    CREATE TABLE watched_folders (
+        path       TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        tags_json  TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

@@ -11,12 +11,16 @@ mod order;
 mod outbox;
 mod query;
 mod search_index;
+mod upload_index;
+mod uploads;
 
 use std::path::{Path, PathBuf};
 
 pub use accounts::{Account, Credential, NewAccount};
 pub use assets::UpsertOutcome;
 pub use outbox::{merge_tags, Edit, PendingAsset, QueuedEdit};
+pub use upload_index::{KnownContent, WatchedFolder};
+pub use uploads::{NewUpload, ProbeOutcome, ProbedFile, UploadRow};
 
 /// Errors of the cache. Each says which file and what was wrong with it.
 #[derive(Debug, thiserror::Error)]

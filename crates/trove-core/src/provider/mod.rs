@@ -85,6 +85,9 @@ pub struct Capabilities {
     pub rules: &'static Rules,
 }
 
+/// Told the bytes of an upload sent so far.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
 /// A file to upload, already probed and checked against the provider's limits.
 #[derive(Debug, Clone)]
 pub struct UploadRequest {
@@ -105,7 +108,27 @@ pub trait Provider: Send + Sync {
     async fn list_page(&self, page: &PageToken) -> Result<RemotePage, ProviderError>;
     /// One asset with everything the API tells of it (usage counts included where it has them).
     async fn get(&self, id: &str) -> Result<Asset, ProviderError>;
-    async fn upload(&self, request: &UploadRequest) -> Result<Asset, ProviderError>;
+    /// Sends the file, calling `progress` with the bytes sent so far as they go.
+    async fn upload(
+        &self,
+        request: &UploadRequest,
+        progress: Progress,
+    ) -> Result<Asset, ProviderError>;
+    /// The asset an earlier attempt of `request` created, if the remote has one: an upload whose
+    /// answer was lost (a dropped connection, a crash) may have been committed all the same, and
+    /// sending it again would make a duplicate. `since` is when that attempt started (RFC 3339).
+    async fn find_upload(
+        &self,
+        _request: &UploadRequest,
+        _since: &str,
+    ) -> Result<Option<Asset>, ProviderError> {
+        Ok(None)
+    }
+    /// The BLAKE3 hash of a remote asset's bytes, read as a stream (never held whole), when the
+    /// remote serves its media; `None` when it cannot be fetched.
+    async fn content_hash(&self, _asset_url: &str) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
     /// Sets a new name and/or tag set; returns the asset as the remote now has it.
     async fn update(
         &self,

@@ -5,15 +5,19 @@
 //! multipart upload are sent as repeated `tags` fields, and error bodies are `{error, message}`.
 
 use async_trait::async_trait;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 
-use super::{Capabilities, PageToken, Provider, ProviderError, RemotePage, UploadRequest};
+use super::{
+    Capabilities, PageToken, Progress, Provider, ProviderError, RemotePage, UploadRequest,
+};
 use crate::model::{Asset, AssetKind};
 use crate::rules::Rules;
 
 /// The largest page the API serves.
 const PAGE_LIMIT: u32 = 100;
+/// Pages of the newest assets read when looking for an upload whose answer was lost.
+const FIND_UPLOAD_PAGES: u32 = 5;
 
 pub struct SixtySeconds {
     client: reqwest::Client,
@@ -191,7 +195,11 @@ impl Provider for SixtySeconds {
         Ok(self.to_asset(Self::json(response, &url).await?))
     }
 
-    async fn upload(&self, request: &UploadRequest) -> Result<Asset, ProviderError> {
+    async fn upload(
+        &self,
+        request: &UploadRequest,
+        progress: Progress,
+    ) -> Result<Asset, ProviderError> {
         let url = format!("{}/assets", self.base_url);
         let file = tokio::fs::File::open(&request.path)
             .await
@@ -199,8 +207,15 @@ impl Provider for SixtySeconds {
                 path: request.path.clone(),
                 source,
             })?;
-        // Streamed from disk: a 200 MB video is never held in memory.
-        let stream = tokio_util::io::ReaderStream::new(file).map_err(std::io::Error::other);
+        // Streamed from disk: a 200 MB video is never held in memory. Bytes are counted as they are
+        // handed to the connection.
+        let mut sent = 0u64;
+        let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024)
+            .inspect_ok(move |chunk| {
+                sent += chunk.len() as u64;
+                progress(sent);
+            })
+            .map_err(std::io::Error::other);
         let body = reqwest::Body::wrap_stream(stream);
         let file_name = request
             .path
@@ -225,6 +240,59 @@ impl Provider for SixtySeconds {
             .send(self.client.post(&url).multipart(form), &url)
             .await?;
         Ok(self.to_asset(Self::json(response, &url).await?))
+    }
+
+    async fn find_upload(
+        &self,
+        request: &UploadRequest,
+        since: &str,
+    ) -> Result<Option<Asset>, ProviderError> {
+        // Newest first: read pages of this type until they are older than the attempt (with a
+        // margin for the two clocks), looking for the same name and size.
+        let since = chrono::DateTime::parse_from_rfc3339(since)
+            .map(|t| t - chrono::Duration::minutes(5))
+            .ok();
+        let url = format!("{}/assets", self.base_url);
+        for page in 1..=FIND_UPLOAD_PAGES {
+            let query = [
+                ("page", page.to_string()),
+                ("limit", PAGE_LIMIT.to_string()),
+                ("type", request.kind.as_str().to_owned()),
+            ];
+            let response = self.send(self.client.get(&url).query(&query), &url).await?;
+            let listing: WireListing = Self::json(response, &url).await?;
+            let mut older = false;
+            for wire in listing.data {
+                let created = chrono::DateTime::parse_from_rfc3339(&wire.created_at).ok();
+                older |= matches!((created, since), (Some(c), Some(s)) if c < s);
+                if wire.name == request.name && wire.size == i64::try_from(request.size).ok() {
+                    return Ok(Some(self.to_asset(wire)));
+                }
+            }
+            if older || listing.pagination.next_page.is_none() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    async fn content_hash(&self, asset_url: &str) -> Result<Option<String>, ProviderError> {
+        let url = if asset_url.starts_with('/') {
+            format!("{}{asset_url}", self.base_url)
+        } else {
+            asset_url.to_owned()
+        };
+        let response = self.send(self.client.get(&url), &url).await?;
+        let mut hasher = blake3::Hasher::new();
+        let mut body = response.bytes_stream();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| ProviderError::Unreachable {
+                url: url.clone(),
+                detail: error_chain(&e),
+            })?;
+            hasher.update(&chunk);
+        }
+        Ok(Some(hasher.finalize().to_hex().to_string()))
     }
 
     async fn update(

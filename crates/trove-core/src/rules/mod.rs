@@ -12,7 +12,7 @@ mod tables;
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::AssetKind;
@@ -72,7 +72,7 @@ impl Rules {
 }
 
 /// Why a remote would refuse a file. The codes are stable: scripts and the UI match on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     FileEmpty,
@@ -134,7 +134,7 @@ impl ProblemCode {
 }
 
 /// One reason a remote would refuse a file, in words that name the file, the limit and the value.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Problem {
     pub code: ProblemCode,
     pub message: String,

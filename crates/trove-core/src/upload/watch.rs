@@ -1,0 +1,153 @@
+//! Watched folders: each sends the files that arrive in it to an account, with default tags. A
+//! file is taken once it has stopped changing ([`crate::watcher`]); one already handled (the same
+//! path, size and modification time) is not taken again, so a restart rescans without re-sending.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{collect_files, UploadError, UploadQueue};
+use crate::cache::{Account, WatchedFolder};
+use crate::model::{TroveEvent, UploadItem};
+use crate::watcher::{FolderWatcher, WatchEvent};
+
+/// How long a new file must stay unchanged before it is taken.
+pub const DEFAULT_SETTLE: Duration = Duration::from_millis(800);
+
+impl UploadQueue {
+    /// Starts sending what arrives in `folder` to `account`; returns the folder as recorded
+    /// (its canonical path).
+    pub fn watch_folder(
+        &self,
+        folder: &Path,
+        account: &Account,
+        tags: &[String],
+    ) -> Result<WatchedFolder, UploadError> {
+        let read = |cause| UploadError::Read {
+            path: folder.to_owned(),
+            cause,
+        };
+        let canonical = folder.canonicalize().map_err(read)?;
+        if !canonical.is_dir() {
+            return Err(read(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "not a folder",
+            )));
+        }
+        let watched = WatchedFolder {
+            path: canonical.display().to_string(),
+            account_id: account.id.clone(),
+            tags: tags.to_vec(),
+        };
+        self.cache()?.add_watched_folder(&watched)?;
+        Ok(watched)
+    }
+
+    /// Stops watching `folder` (as given, or its canonical path); returns whether it was watched.
+    pub fn unwatch_folder(&self, folder: &Path) -> Result<bool, UploadError> {
+        let cache = self.cache()?;
+        if cache.remove_watched_folder(&folder.display().to_string())? {
+            return Ok(true);
+        }
+        match folder.canonicalize() {
+            Ok(canonical) => Ok(cache.remove_watched_folder(&canonical.display().to_string())?),
+            Err(_) => Ok(false),
+        }
+    }
+
+    pub fn watched_folders(&self) -> Result<Vec<WatchedFolder>, UploadError> {
+        Ok(self.cache()?.watched_folders()?)
+    }
+
+    /// Queues the file at `path` for the watched folder holding it, unless it was handled already.
+    pub fn take_arrived(
+        &self,
+        path: &Path,
+        folders: &[WatchedFolder],
+    ) -> Result<Option<UploadItem>, UploadError> {
+        let Some(folder) = folders
+            .iter()
+            .filter(|f| path.starts_with(&f.path))
+            .max_by_key(|f| f.path.len())
+        else {
+            return Ok(None);
+        };
+        let Ok(metadata) = std::fs::metadata(path) else {
+            return Ok(None); // gone again before it could be taken
+        };
+        let mtime_ns = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i64);
+        let key = path.display().to_string();
+        let handled =
+            self.cache()?
+                .file_handled(&folder.account_id, &key, metadata.len(), mtime_ns)?;
+        if handled {
+            return Ok(None);
+        }
+        let account = self.cache()?.account(&folder.account_id)?;
+        let items = self.enqueue(&[path.to_owned()], &account, &folder.tags, "watch")?;
+        Ok(items.into_iter().next())
+    }
+
+    /// Watches every watched folder until `stop`: what is already there and not handled is
+    /// queued first, then what arrives. A folder that is missing or disappears is reported; it
+    /// stays recorded, and is watched again at the next start if it is back.
+    pub async fn watch(
+        self: &Arc<Self>,
+        settle: Duration,
+        stop: CancellationToken,
+    ) -> Result<(), UploadError> {
+        let folders = self.watched_folders()?;
+        let paths: Vec<PathBuf> = folders.iter().map(|f| PathBuf::from(&f.path)).collect();
+        let present: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
+        for gone in paths.iter().filter(|p| !p.is_dir()) {
+            self.report_gone(gone);
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let _watcher = FolderWatcher::start(&present, settle, sender)
+            .map_err(|e| UploadError::Worker(e.to_string()))?;
+        for folder in &present {
+            let mut files = Vec::new();
+            collect_files(folder, &mut files)?;
+            for file in files {
+                self.take_arrived(&file, &folders)?;
+            }
+        }
+        // The watcher reports on a thread of its own; hand its events to this task.
+        let (events, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            while let Ok(event) = receiver.recv() {
+                if events.send(event).is_err() {
+                    break;
+                }
+            }
+        });
+        loop {
+            let event = tokio::select! {
+                _ = stop.cancelled() => return Ok(()),
+                event = arrived.recv() => event,
+            };
+            match event {
+                Some(WatchEvent::Ready(path)) => {
+                    if let Err(error) = self.take_arrived(&path, &folders) {
+                        tracing::warn!(%error, path = %path.display(), "could not queue a new file");
+                    }
+                }
+                Some(WatchEvent::FolderGone(path)) => self.report_gone(&path),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    fn report_gone(&self, folder: &Path) {
+        tracing::warn!(folder = %folder.display(), "a watched folder is gone");
+        self.library.emit(TroveEvent::WatchedFolderGone {
+            path: folder.display().to_string(),
+        });
+    }
+}
