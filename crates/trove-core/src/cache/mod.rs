@@ -134,3 +134,5 @@ impl Cache {
 mod query_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upload_tests;

@@ -21,7 +21,13 @@ fn account(cache: &mut Cache) -> Account {
         .unwrap()
 }
 
-fn asset(account_id: &str, id: &str, name: &str, kind: AssetKind, created: &str) -> Asset {
+pub(super) fn asset(
+    account_id: &str,
+    id: &str,
+    name: &str,
+    kind: AssetKind,
+    created: &str,
+) -> Asset {
     Asset {
         account_id: account_id.into(),
         id: id.into(),

@@ -1,0 +1,104 @@
+//! The upload queue driven in-process, as the desktop app drives it: events for every change and
+//! for progress, and a cancel that drops the transfer at once (the remote never gets the file).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+use trove_core::cache::{Credential, NewAccount};
+use trove_core::library::Library;
+use trove_core::model::{TroveEvent, UploadState};
+use trove_core::upload::UploadQueue;
+use trove_tests::fault_proxy::{Fault, FaultProxy};
+use trove_tests::media::wav;
+use trove_tests::server::ServerProcess;
+
+async fn wait_for(queue: &UploadQueue, id: i64, state: UploadState) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let item = queue.items(&[id]).unwrap().remove(0);
+        if item.state == state {
+            return;
+        }
+        assert!(Instant::now() < deadline, "upload #{id} stuck in {item:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_is_announced_and_cancel_stops_the_transfer() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(server_dir.path());
+    let proxy = FaultProxy::start(&server.base_url).await;
+    std::env::set_var("UPLOAD_CANCEL_KEY", &server.api_key);
+    let data = tempfile::tempdir().unwrap();
+    let events: Arc<Mutex<Vec<TroveEvent>>> = Arc::default();
+    let sink = events.clone();
+    let library = Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e)))
+        .unwrap();
+    let account = library
+        .add_account(NewAccount {
+            name: "team".into(),
+            provider: "local".into(),
+            base_url: proxy.base_url.clone(),
+            credential: Credential::Env("UPLOAD_CANCEL_KEY".into()),
+        })
+        .unwrap();
+    let queue = UploadQueue::new(Arc::new(library), 3);
+    let stop = CancellationToken::new();
+    let worker = {
+        let (queue, stop) = (queue.clone(), stop.clone());
+        tokio::spawn(async move { queue.run(stop).await })
+    };
+    let media = tempfile::tempdir().unwrap();
+
+    // A file sent to the end: its progress reaches its size, and it is cached at once.
+    let first = wav(media.path(), "first.wav", 3.0);
+    let size = std::fs::metadata(&first).unwrap().len();
+    let id = queue.enqueue(&[first], &account, &[], "drop").unwrap()[0].id;
+    wait_for(&queue, id, UploadState::Done).await;
+    let seen = events.lock().unwrap().clone();
+    assert!(seen.iter().any(|e| matches!(e,
+        TroveEvent::UploadProgress { id: i, bytes_sent, total } if *i == id && *bytes_sent == size && *total == size)));
+    assert!(seen.iter().any(|e| matches!(e, TroveEvent::LibraryChanged)));
+    let states: Vec<UploadState> = seen
+        .iter()
+        .filter_map(|e| match e {
+            TroveEvent::UploadChanged { upload } if upload.id == id => Some(upload.state),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states.first().copied(),
+        Some(UploadState::Probing),
+        "{states:?}"
+    );
+    assert_eq!(states.last().copied(), Some(UploadState::Done), "{states:?}");
+
+    // A file whose request is held on its way: cancelled while uploading, the connection drops
+    // and the remote never receives it.
+    proxy.inject("POST /assets", Fault::Delay(Duration::from_secs(2)));
+    let second = wav(media.path(), "second.wav", 1.0);
+    let id = queue.enqueue(&[second], &account, &[], "dialog").unwrap()[0].id;
+    wait_for(&queue, id, UploadState::Uploading).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(queue.cancel(id).unwrap());
+    wait_for(&queue, id, UploadState::Cancelled).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        server.list().await["pagination"]["total"],
+        1,
+        "the cancelled file never reached the server"
+    );
+    assert_eq!(
+        queue.items(&[id]).unwrap()[0].state,
+        UploadState::Cancelled
+    );
+
+    // Tried again, it goes through.
+    assert!(queue.retry(id).unwrap());
+    wait_for(&queue, id, UploadState::Done).await;
+    assert_eq!(server.list().await["pagination"]["total"], 2);
+    stop.cancel();
+    worker.await.unwrap().unwrap();
+}
