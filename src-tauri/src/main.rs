@@ -5,6 +5,9 @@
 
 mod commands;
 mod startup;
+mod uploads;
+
+use tauri::Manager;
 
 fn main() {
     tracing_subscriber::fmt()
@@ -15,14 +18,26 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             startup::start(app.handle());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                uploads::on_drop(window.app_handle(), paths);
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::library_status,
             commands::list_assets,
             commands::sync_now,
+            uploads::enqueue_uploads,
+            uploads::upload_file_bytes,
+            uploads::choose_files_to_upload,
+            uploads::list_uploads,
+            uploads::cancel_upload,
+            uploads::retry_upload,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -1,13 +1,16 @@
 //! What happens when the window opens: open the library (or remember why it could not be opened,
-//! for the UI to show), start the Local library server in-process, then sync every account in the
-//! background. The grid reads the cache from the first frame and never waits on the network.
+//! for the UI to show), start the Local library server in-process, then work the upload queue and
+//! the watched folders, and sync every account, in the background. The grid reads the cache from
+//! the first frame and never waits on the network.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Manager};
+use tokio_util::sync::CancellationToken;
 use trove_core::library::{self, Library};
 use trove_core::model::TroveEvent;
+use trove_core::upload::{UploadQueue, DEFAULT_CONCURRENCY, DEFAULT_SETTLE};
 use trove_server::RunningServer;
 
 /// The one channel of events to the UI; its payload is always a [`TroveEvent`].
@@ -20,6 +23,8 @@ pub struct TroveState {
     pub library: Result<Arc<Library>, String>,
     /// Kept alive for as long as the app runs; dropping it stops the server.
     pub local_server: tokio::sync::Mutex<Option<RunningServer>>,
+    /// The upload queue, worked in the background (absent when the library could not open).
+    pub uploads: Option<Arc<UploadQueue>>,
 }
 
 fn data_dir(app: &AppHandle) -> PathBuf {
@@ -43,12 +48,19 @@ pub fn start(app: &AppHandle) {
     if let Err(message) = &library {
         tracing::error!(%message, data_dir = %data_dir.display(), "library could not be opened");
     }
+    let uploads = library
+        .as_ref()
+        .ok()
+        .map(|library| UploadQueue::new(Arc::clone(library), DEFAULT_CONCURRENCY));
     app.manage(TroveState {
         data_dir,
         library: library.clone(),
         local_server: tokio::sync::Mutex::new(None),
+        uploads: uploads.clone(),
     });
-    let Ok(library) = library else { return };
+    let (Ok(library), Some(uploads)) = (library, uploads) else {
+        return;
+    };
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         match trove_server::start_local_library(&library).await {
@@ -63,6 +75,21 @@ pub fn start(app: &AppHandle) {
                 }
             }
         }
+        // Uploads wait for the server (the Local library is the default target); they and the
+        // watched folders run for as long as the app does.
+        let stop = CancellationToken::new();
+        let (queue, watch) = (uploads.clone(), uploads.clone());
+        let (queue_stop, watch_stop) = (stop.clone(), stop);
+        tauri::async_runtime::spawn(async move {
+            if let Err(error) = queue.run(queue_stop).await {
+                tracing::error!(%error, "the upload queue stopped");
+            }
+        });
+        tauri::async_runtime::spawn(async move {
+            if let Err(error) = watch.watch(DEFAULT_SETTLE, watch_stop).await {
+                tracing::error!(%error, "watched folders are not watched");
+            }
+        });
         library
             .sync_all(trove_core::push::Urgency::Background)
             .await;

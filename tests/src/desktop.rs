@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 /// One desktop session at a time in a test process: two WebKit instances at once starve each other
 /// on a 2-core machine (and WebKitWebDriver sessions have been seen to fail to start side by side).
@@ -176,6 +176,14 @@ impl Desktop {
             format!("return Array.from(document.querySelectorAll({selector}), e => e.innerText)");
         let value = self.script(&script).await?;
         serde_json::from_value(value).context("innerText of the matches")
+    }
+
+    /// Gives `file` to the file input matching `css`, as a person picking it would.
+    pub async fn choose_file(&self, css: &str, file: &Path) -> anyhow::Result<()> {
+        let client = self.client()?;
+        let input = bounded("find the file input", client.find(Locator::Css(css))).await?;
+        let path = file.to_str().context("a UTF-8 path")?;
+        bounded("choose a file", input.send_keys(path)).await
     }
 
     /// Runs a script in the page and returns its value (for diagnostics and DOM-level checks).

@@ -131,3 +131,67 @@ async fn a_damaged_cache_is_explained_not_a_blank_window() {
     assert_eq!(message.len(), 1);
     desktop.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_chosen_in_the_window_are_uploaded_or_refused_with_a_reason() {
+    let home = tempfile::tempdir().unwrap();
+    let data_dir = home.path().join("trove");
+    let media_dir = tempfile::tempdir().unwrap();
+    let poster = media::png(media_dir.path(), "launch-poster.png", 320, 200);
+    let fake = media_dir.path().join("meeting-notes.mp4");
+    std::fs::write(&fake, "notes, not a video").unwrap();
+
+    let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=status-bar]",
+            &["online"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    desktop
+        .choose_file("[data-testid=file-input]", &poster)
+        .await
+        .unwrap();
+    desktop
+        .choose_file("[data-testid=file-input]", &fake)
+        .await
+        .unwrap();
+    let items = desktop
+        .wait_for_texts(
+            "[data-testid=upload-item]",
+            &[
+                "launch-poster.png",
+                "meeting-notes.mp4",
+                "Uploaded",
+                "Rejected",
+            ],
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+    let uploaded = items.iter().find(|t| t.contains("launch-poster")).unwrap();
+    assert!(uploaded.contains("Uploaded"), "{uploaded}");
+    let rejected = items.iter().find(|t| t.contains("meeting-notes")).unwrap();
+    assert!(
+        rejected.contains("Rejected") && rejected.contains("match no image, video or audio format"),
+        "the reason is shown: {rejected}"
+    );
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-tile] .asset-name",
+            &["launch-poster"],
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    let summary = desktop.texts("[data-testid=upload-summary]").await.unwrap();
+    assert!(
+        summary
+            .iter()
+            .any(|s| s.contains("1 done") && s.contains("1 rejected")),
+        "{summary:?}"
+    );
+    desktop.close().await;
+}

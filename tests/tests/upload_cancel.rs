@@ -34,8 +34,8 @@ async fn progress_is_announced_and_cancel_stops_the_transfer() {
     let data = tempfile::tempdir().unwrap();
     let events: Arc<Mutex<Vec<TroveEvent>>> = Arc::default();
     let sink = events.clone();
-    let library = Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e)))
-        .unwrap();
+    let library =
+        Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
     let account = library
         .add_account(NewAccount {
             name: "team".into(),
@@ -73,7 +73,11 @@ async fn progress_is_announced_and_cancel_stops_the_transfer() {
         Some(UploadState::Probing),
         "{states:?}"
     );
-    assert_eq!(states.last().copied(), Some(UploadState::Done), "{states:?}");
+    assert_eq!(
+        states.last().copied(),
+        Some(UploadState::Done),
+        "{states:?}"
+    );
 
     // A file whose request is held on its way: cancelled while uploading, the connection drops
     // and the remote never receives it.
@@ -90,10 +94,7 @@ async fn progress_is_announced_and_cancel_stops_the_transfer() {
         1,
         "the cancelled file never reached the server"
     );
-    assert_eq!(
-        queue.items(&[id]).unwrap()[0].state,
-        UploadState::Cancelled
-    );
+    assert_eq!(queue.items(&[id]).unwrap()[0].state, UploadState::Cancelled);
 
     // Tried again, it goes through.
     assert!(queue.retry(id).unwrap());

@@ -1,11 +1,12 @@
 // Every call from the UI into the Rust side goes through here: thin, typed wrappers over Tauri's
 // IPC, so components never spell command names or argument shapes themselves. The command names,
-// argument names (camelCase here, snake_case in Rust) and types must match src-tauri/src/commands.rs.
+// argument names (camelCase here, snake_case in Rust) and types must match src-tauri/src/commands.rs
+// and src-tauri/src/uploads.rs.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { AssetPage, AssetQuery, LibraryStatus, TroveEvent } from './bindings';
+import type { AssetPage, AssetQuery, LibraryStatus, TroveEvent, UploadItem } from './bindings';
 
 /** The single event channel the core reports on. */
 export const TROVE_EVENT = 'trove://event';
@@ -28,4 +29,37 @@ export function syncNow(accountId: string | null): Promise<void> {
 /** Calls `handler` for every event the core emits; resolves to the function that stops it. */
 export function onTroveEvent(handler: (event: TroveEvent) => void): Promise<UnlistenFn> {
   return listen<TroveEvent>(TROVE_EVENT, (event) => handler(event.payload));
+}
+
+/** Queues files and folders for an account (the Local library when `accountId` is null). */
+export function enqueueUploads(paths: string[], accountId: string | null, tags: string[]): Promise<UploadItem[]> {
+  return invoke<UploadItem[]>('enqueue_uploads', { paths, accountId, tags });
+}
+
+/** Opens the native file dialog and queues what is picked; rejects with a message. */
+export function chooseFilesToUpload(accountId: string | null): Promise<UploadItem[]> {
+  return invoke<UploadItem[]>('choose_files_to_upload', { accountId });
+}
+
+/**
+ * Queues a file from a file input (the web view is not told its path): its bytes go as the raw
+ * request body, its name in a header.
+ */
+export async function uploadFileBytes(file: File, accountId: string | null): Promise<UploadItem[]> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const headers: Record<string, string> = { 'x-file-name': encodeURIComponent(file.name) };
+  if (accountId) headers['x-account-id'] = encodeURIComponent(accountId);
+  return invoke<UploadItem[]>('upload_file_bytes', bytes, { headers });
+}
+
+export function listUploads(): Promise<UploadItem[]> {
+  return invoke<UploadItem[]>('list_uploads');
+}
+
+export function cancelUpload(id: number): Promise<boolean> {
+  return invoke<boolean>('cancel_upload', { id });
+}
+
+export function retryUpload(id: number): Promise<boolean> {
+  return invoke<boolean>('retry_upload', { id });
 }

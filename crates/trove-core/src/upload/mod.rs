@@ -116,6 +116,53 @@ impl UploadQueue {
         Ok(items)
     }
 
+    /// Queues bytes the UI read from a file input (a web view is not told the file's path): they
+    /// are kept under `incoming/` in the data directory until the upload has ended well.
+    pub fn enqueue_bytes(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        account: &Account,
+        tags: &[String],
+    ) -> Result<Vec<UploadItem>, UploadError> {
+        let safe_name: String = Path::new(file_name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty() && n != "." && n != "..")
+            .unwrap_or_else(|| "upload".to_owned());
+        let folder = self.incoming_dir().join(format!(
+            "{}-{}",
+            chrono::Utc::now().timestamp_millis(),
+            rand::random::<u32>()
+        ));
+        let path = folder.join(safe_name);
+        let write = |cause| UploadError::Read {
+            path: path.clone(),
+            cause,
+        };
+        std::fs::create_dir_all(&folder).map_err(write)?;
+        std::fs::write(&path, bytes).map_err(write)?;
+        self.enqueue(&[path.clone()], account, tags, "input")
+    }
+
+    /// Where bytes handed over without a path wait for their upload.
+    fn incoming_dir(&self) -> PathBuf {
+        self.library.data_dir().join("incoming")
+    }
+
+    /// A copy under `incoming/` is removed once its upload has ended well (sent, or already there).
+    fn forget_incoming_copy(&self, path: &str) {
+        let path = Path::new(path);
+        if !path.starts_with(self.incoming_dir()) {
+            return;
+        }
+        if let Some(folder) = path.parent() {
+            if let Err(error) = std::fs::remove_dir_all(folder) {
+                tracing::warn!(%error, folder = %folder.display(), "could not remove an uploaded copy");
+            }
+        }
+    }
+
     /// The uploads with these ids, in that order.
     pub fn items(&self, ids: &[i64]) -> Result<Vec<UploadItem>, UploadError> {
         let cache = self.cache()?;
@@ -295,7 +342,15 @@ impl UploadQueue {
 
     fn announce_id(&self, id: i64) {
         match self.cache().and_then(|cache| Ok(cache.upload_row(id)?)) {
-            Ok(Some(row)) => self.announce(&row.item),
+            Ok(Some(row)) => {
+                if matches!(
+                    row.item.state,
+                    crate::model::UploadState::Done | crate::model::UploadState::Duplicate
+                ) {
+                    self.forget_incoming_copy(&row.item.path);
+                }
+                self.announce(&row.item)
+            }
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, id, "could not read an upload to announce it"),
         }
