@@ -142,7 +142,7 @@ impl UploadQueue {
         };
         std::fs::create_dir_all(&folder).map_err(write)?;
         std::fs::write(&path, bytes).map_err(write)?;
-        self.enqueue(&[path.clone()], account, tags, "input")
+        self.enqueue(std::slice::from_ref(&path), account, tags, "input")
     }
 
     /// Where bytes handed over without a path wait for their upload.
