@@ -142,7 +142,20 @@ impl Cache {
 
     pub fn upload_row(&self, id: i64) -> Result<Option<UploadRow>, CacheError> {
         let sql = format!("SELECT {COLUMNS} FROM uploads WHERE id = ?1");
-        Ok(self.conn.query_row(&sql, [id], read_row).optional()?)
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row([id], read_row).optional()?)
+    }
+
+    /// How many of these uploads have not ended (a failure waiting for a retry has not).
+    pub fn count_unfinished(&self, ids: &[i64]) -> Result<u64, CacheError> {
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM uploads WHERE id IN (SELECT value FROM json_each(?1))
+                AND (state IN ('probing', 'queued', 'uploading')
+                    OR (state = 'failed' AND next_attempt_at IS NOT NULL))",
+            [ids],
+            |row| row.get(0),
+        )?)
     }
 
     /// The newest `limit` uploads, newest first.

@@ -219,11 +219,10 @@ impl UploadQueue {
     pub async fn run_until_finished(self: &Arc<Self>, ids: &[i64]) -> Result<(), UploadError> {
         let ids = ids.to_vec();
         let finished = move |queue: &UploadQueue| {
-            queue.items(&ids).is_ok_and(|items| {
-                items
-                    .iter()
-                    .all(|item| item.state.is_finished(item.retry_at.as_deref()))
-            })
+            queue
+                .cache()
+                .and_then(|cache| Ok(cache.count_unfinished(&ids)?))
+                .is_ok_and(|left| left == 0)
         };
         let data_dir = self.library.data_dir().to_owned();
         loop {
