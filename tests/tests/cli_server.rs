@@ -17,9 +17,14 @@ async fn upload_sync_and_browse_offline() {
     std::fs::write(&fake, "this is a text file, not a video").unwrap();
     let misnamed = media_dir.path().join("really-a-png.jpg");
     std::fs::copy(&card, &misnamed).unwrap();
-    // No extension claims nothing: the bytes decide.
+    // No extension claims nothing: the bytes decide. (Other bytes than the card's: the same
+    // bytes twice would be skipped as a duplicate.)
     let unnamed = media_dir.path().join("export-from-figma");
-    std::fs::copy(&card, &unnamed).unwrap();
+    std::fs::rename(
+        media::png(media_dir.path(), "figma.png", 300, 200),
+        &unnamed,
+    )
+    .unwrap();
 
     cli.add_team(&server.base_url);
     let uploaded = cli.ok(&[

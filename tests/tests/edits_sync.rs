@@ -30,8 +30,9 @@ fn upload_one(client: &Cli, dir: &Path, tags: &str) -> String {
         "--json",
         png.to_str().unwrap(),
     ]);
-    let asset: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
-    asset["id"].as_str().unwrap().to_owned()
+    let upload: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(upload["state"], "done", "{upload}");
+    upload["asset_id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]

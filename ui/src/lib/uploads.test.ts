@@ -81,7 +81,7 @@ describe('UploadList', () => {
     list.load([item(1), item(3), item(2)]);
     expect(list.items.map((i) => i.id)).toEqual([3, 2, 1]);
     list.changed(item(4, { state: 'probing' }));
-    expect(list.items[0].id).toBe(4);
+    expect(list.items[0]?.id).toBe(4);
     list.changed(item(2, { state: 'uploading' }));
     list.progress(2, 640);
     expect(list.items.find((i) => i.id === 2)?.bytes_sent).toBe(640);
