@@ -60,6 +60,8 @@ pub struct UploadQueue {
     /// Uploads being sent, with the token that stops each.
     in_flight: Mutex<HashMap<i64, CancellationToken>>,
     wake: Notify,
+    /// Told when a folder is watched or unwatched, so the running watch picks it up.
+    folders_changed: Notify,
 }
 
 fn library_error(error: LibraryError) -> UploadError {
@@ -77,6 +79,7 @@ impl UploadQueue {
             concurrency: concurrency.max(1),
             in_flight: Mutex::new(HashMap::new()),
             wake: Notify::new(),
+            folders_changed: Notify::new(),
         })
     }
 
@@ -250,9 +253,14 @@ impl UploadQueue {
         done: impl Fn(&UploadQueue) -> bool,
     ) -> Result<(), UploadError> {
         self.recover().await?;
-        loop {
-            while self.prepare_next().await? {}
+        while !stop.is_cancelled() {
+            // One file probed at a time, with sending started in between: a drop of large videos
+            // starts uploading the first while the others are still being hashed.
+            let probed = self.prepare_next().await?;
             self.start_due_transfers()?;
+            if probed {
+                continue;
+            }
             if done(self) && self.lock_in_flight().is_empty() {
                 return Ok(());
             }

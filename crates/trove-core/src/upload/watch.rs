@@ -42,19 +42,26 @@ impl UploadQueue {
             tags: tags.to_vec(),
         };
         self.cache()?.add_watched_folder(&watched)?;
+        self.folders_changed.notify_one();
         Ok(watched)
     }
 
     /// Stops watching `folder` (as given, or its canonical path); returns whether it was watched.
     pub fn unwatch_folder(&self, folder: &Path) -> Result<bool, UploadError> {
-        let cache = self.cache()?;
-        if cache.remove_watched_folder(&folder.display().to_string())? {
-            return Ok(true);
+        let removed = {
+            let cache = self.cache()?;
+            cache.remove_watched_folder(&folder.display().to_string())?
+                || match folder.canonicalize() {
+                    Ok(canonical) => {
+                        cache.remove_watched_folder(&canonical.display().to_string())?
+                    }
+                    Err(_) => false,
+                }
+        };
+        if removed {
+            self.folders_changed.notify_one();
         }
-        match folder.canonicalize() {
-            Ok(canonical) => Ok(cache.remove_watched_folder(&canonical.display().to_string())?),
-            Err(_) => Ok(false),
-        }
+        Ok(removed)
     }
 
     pub fn watched_folders(&self) -> Result<Vec<WatchedFolder>, UploadError> {
@@ -95,12 +102,34 @@ impl UploadQueue {
     }
 
     /// Watches every watched folder until `stop`: what is already there and not handled is
-    /// queued first, then what arrives. A folder that is missing or disappears is reported; it
-    /// stays recorded, and is watched again at the next start if it is back.
+    /// queued first, then what arrives. A folder added or removed meanwhile is picked up. A folder
+    /// that is missing or disappears is reported; it stays recorded, and is watched again when the
+    /// folders are next read (a change, or the next start) if it is back.
     pub async fn watch(
         self: &Arc<Self>,
         settle: Duration,
         stop: CancellationToken,
+    ) -> Result<(), UploadError> {
+        while !stop.is_cancelled() {
+            if let Err(error) = self.watch_current_folders(settle, &stop).await {
+                // A folder removed between the check and the watch, a full inotify table: try
+                // again shortly rather than stop watching for the rest of the run.
+                tracing::warn!(%error, "watching folders failed; trying again shortly");
+                tokio::select! {
+                    _ = stop.cancelled() => {}
+                    _ = self.folders_changed.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Watches the folders recorded now, until `stop` or until they change.
+    async fn watch_current_folders(
+        self: &Arc<Self>,
+        settle: Duration,
+        stop: &CancellationToken,
     ) -> Result<(), UploadError> {
         let folders = self.watched_folders()?;
         let paths: Vec<PathBuf> = folders.iter().map(|f| PathBuf::from(&f.path)).collect();
@@ -118,7 +147,8 @@ impl UploadQueue {
                 self.take_arrived(&file, &folders)?;
             }
         }
-        // The watcher reports on a thread of its own; hand its events to this task.
+        // The watcher reports on a thread of its own; hand its events to this task. The thread
+        // ends when the watcher (and so its sender) is dropped.
         let (events, mut arrived) = tokio::sync::mpsc::unbounded_channel();
         std::thread::spawn(move || {
             while let Ok(event) = receiver.recv() {
@@ -130,6 +160,7 @@ impl UploadQueue {
         loop {
             let event = tokio::select! {
                 _ = stop.cancelled() => return Ok(()),
+                _ = self.folders_changed.notified() => return Ok(()),
                 event = arrived.recv() => event,
             };
             match event {
@@ -139,7 +170,11 @@ impl UploadQueue {
                     }
                 }
                 Some(WatchEvent::FolderGone(path)) => self.report_gone(&path),
-                None => return Ok(()),
+                // The watcher stopped on its own: read the folders again after a pause.
+                None => {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    return Ok(());
+                }
             }
         }
     }

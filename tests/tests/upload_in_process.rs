@@ -1,5 +1,6 @@
 //! The upload queue driven in-process, as the desktop app drives it: events for every change and
-//! for progress, and a cancel that drops the transfer at once (the remote never gets the file).
+//! for progress, a cancel that drops the transfer at once (the remote never gets the file), and
+//! watched folders added while it runs, or taken away from under it.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -102,4 +103,75 @@ async fn progress_is_announced_and_cancel_stops_the_transfer() {
     assert_eq!(server.list().await["pagination"]["total"], 2);
     stop.cancel();
     worker.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn folders_watched_while_running_and_folders_that_vanish() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(server_dir.path());
+    std::env::set_var("UPLOAD_WATCH_KEY", &server.api_key);
+    let data = tempfile::tempdir().unwrap();
+    let events: Arc<Mutex<Vec<TroveEvent>>> = Arc::default();
+    let sink = events.clone();
+    let library =
+        Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
+    let account = library
+        .add_account(NewAccount {
+            name: "team".into(),
+            provider: "local".into(),
+            base_url: server.base_url.clone(),
+            credential: Credential::Env("UPLOAD_WATCH_KEY".into()),
+        })
+        .unwrap();
+    let queue = UploadQueue::new(Arc::new(library), 3);
+    let stop = CancellationToken::new();
+    let (worker, watcher) = {
+        let (q1, q2, s1, s2) = (queue.clone(), queue.clone(), stop.clone(), stop.clone());
+        (
+            tokio::spawn(async move { q1.run(s1).await }),
+            tokio::spawn(async move { q2.watch(trove_core::upload::DEFAULT_SETTLE, s2).await }),
+        )
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Watched after the watch started: picked up without a restart.
+    let inbox = tempfile::tempdir().unwrap();
+    let folder = inbox.path().join("Inbox");
+    std::fs::create_dir(&folder).unwrap();
+    queue
+        .watch_folder(&folder, &account, &["inbox".to_owned()])
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let media = tempfile::tempdir().unwrap();
+    let take = wav(media.path(), "take.wav", 1.0);
+    std::fs::copy(&take, folder.join("take.wav")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.list().await["pagination"]["total"] != 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the new folder's file was not uploaded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The folder goes away: reported, and the queue carries on.
+    std::fs::remove_dir_all(&folder).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let gone = events.lock().unwrap().iter().any(
+            |e| matches!(e, TroveEvent::WatchedFolderGone { path } if path.ends_with("Inbox")),
+        );
+        if gone {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the vanished folder was not reported"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!worker.is_finished() && !watcher.is_finished());
+    stop.cancel();
+    worker.await.unwrap().unwrap();
+    watcher.await.unwrap().unwrap();
 }
