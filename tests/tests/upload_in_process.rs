@@ -6,13 +6,44 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
-use trove_core::cache::{Credential, NewAccount};
+use trove_core::cache::{Account, Credential, NewAccount};
 use trove_core::library::Library;
 use trove_core::model::{TroveEvent, UploadState};
 use trove_core::upload::UploadQueue;
 use trove_tests::fault_proxy::{Fault, FaultProxy};
 use trove_tests::media::wav;
 use trove_tests::server::ServerProcess;
+
+type Events = Arc<Mutex<Vec<TroveEvent>>>;
+
+/// A library in a fresh data directory with a `team` account at `base_url` (its key in the
+/// environment variable `key_var`), its queue, and the events it emits.
+fn queue_on(
+    base_url: &str,
+    key_var: &str,
+    key: &str,
+) -> (tempfile::TempDir, Arc<UploadQueue>, Account, Events) {
+    std::env::set_var(key_var, key);
+    let data = tempfile::tempdir().unwrap();
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let library =
+        Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
+    let account = library
+        .add_account(NewAccount {
+            name: "team".into(),
+            provider: "local".into(),
+            base_url: base_url.to_owned(),
+            credential: Credential::Env(key_var.into()),
+        })
+        .unwrap();
+    (
+        data,
+        UploadQueue::new(Arc::new(library), 3),
+        account,
+        events,
+    )
+}
 
 async fn wait_for(queue: &UploadQueue, id: i64, state: UploadState) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -31,21 +62,8 @@ async fn progress_is_announced_and_cancel_stops_the_transfer() {
     let server_dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(server_dir.path());
     let proxy = FaultProxy::start(&server.base_url).await;
-    std::env::set_var("UPLOAD_CANCEL_KEY", &server.api_key);
-    let data = tempfile::tempdir().unwrap();
-    let events: Arc<Mutex<Vec<TroveEvent>>> = Arc::default();
-    let sink = events.clone();
-    let library =
-        Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
-    let account = library
-        .add_account(NewAccount {
-            name: "team".into(),
-            provider: "local".into(),
-            base_url: proxy.base_url.clone(),
-            credential: Credential::Env("UPLOAD_CANCEL_KEY".into()),
-        })
-        .unwrap();
-    let queue = UploadQueue::new(Arc::new(library), 3);
+    let (_data, queue, account, events) =
+        queue_on(&proxy.base_url, "UPLOAD_CANCEL_KEY", &server.api_key);
     let stop = CancellationToken::new();
     let worker = {
         let (queue, stop) = (queue.clone(), stop.clone());
@@ -109,21 +127,8 @@ async fn progress_is_announced_and_cancel_stops_the_transfer() {
 async fn folders_watched_while_running_and_folders_that_vanish() {
     let server_dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(server_dir.path());
-    std::env::set_var("UPLOAD_WATCH_KEY", &server.api_key);
-    let data = tempfile::tempdir().unwrap();
-    let events: Arc<Mutex<Vec<TroveEvent>>> = Arc::default();
-    let sink = events.clone();
-    let library =
-        Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap();
-    let account = library
-        .add_account(NewAccount {
-            name: "team".into(),
-            provider: "local".into(),
-            base_url: server.base_url.clone(),
-            credential: Credential::Env("UPLOAD_WATCH_KEY".into()),
-        })
-        .unwrap();
-    let queue = UploadQueue::new(Arc::new(library), 3);
+    let (_data, queue, account, events) =
+        queue_on(&server.base_url, "UPLOAD_WATCH_KEY", &server.api_key);
     let stop = CancellationToken::new();
     let (worker, watcher) = {
         let (q1, q2, s1, s2) = (queue.clone(), queue.clone(), stop.clone(), stop.clone());

@@ -389,6 +389,17 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
+    /// An adapter whose server is never reached: the tests only parse.
+    fn offline_provider() -> SixtySeconds {
+        SixtySeconds::new(
+            "acc",
+            "http://127.0.0.1:1",
+            String::new(),
+            &crate::rules::LOCAL,
+        )
+        .unwrap()
+    }
+
     /// The seed's own List Assets example must parse as documented.
     #[test]
     fn parses_the_seed_listing_example() {
@@ -396,13 +407,7 @@ mod tests {
         let listing: WireListing = serde_json::from_str(body).unwrap();
         assert_eq!(listing.pagination.total, 35);
         assert_eq!(listing.pagination.next_page, Some(2));
-        let provider = SixtySeconds::new(
-            "acc",
-            "http://127.0.0.1:1",
-            String::new(),
-            &crate::rules::LOCAL,
-        )
-        .unwrap();
+        let provider = offline_provider();
         let assets: Vec<Asset> = listing
             .data
             .into_iter()
@@ -420,13 +425,7 @@ mod tests {
     #[test]
     fn parses_the_seed_get_example_with_usage() {
         let body = r#"{"id":"asset_12345abcde","name":"Company Logo","type":"image","url":"https://cdn.sixtyseconds.video/assets/asset_12345abcde.png","content_type":"image/png","size":24680,"width":512,"height":512,"duration":null,"tags":["logo","branding"],"created_at":"2025-02-10T08:30:00Z","last_used":"2025-02-15T09:45:00Z","used_in_videos":12,"used_in_templates":3}"#;
-        let provider = SixtySeconds::new(
-            "acc",
-            "http://127.0.0.1:1",
-            String::new(),
-            &crate::rules::LOCAL,
-        )
-        .unwrap();
+        let provider = offline_provider();
         let asset = provider.to_asset(serde_json::from_str(body).unwrap());
         assert_eq!(asset.used_in_videos, Some(12));
         assert_eq!(asset.used_in_templates, Some(3));

@@ -14,29 +14,31 @@ const MB: u64 = 1_000_000;
 /// threshold, far above any camera (a 20000×20000 PNG of 48 kB would need 1.6 GB to decode).
 const MAX_DECODED_PIXELS: u64 = 178_956_970;
 
-/// Seed 000 ("Asset Types" and "File Size Limits"): the Local library and its asset server.
+/// Seed 000's "Asset Types" and "File Size Limits" tables.
+const SEED_IMAGES: KindRules = KindRules::formats(Image, &[Jpeg, Png, Svg, Webp], 10 * MIB);
+const SEED_VIDEOS: KindRules = KindRules::formats(Video, &[Mp4, Webm, Mov], 200 * MIB);
+const SEED_AUDIO: KindRules = KindRules::formats(Audio, &[Mp3, Wav, Aac], 50 * MIB);
+
+/// Seed 000 as the Local library and its asset server take it: the seed's tables, and no image
+/// too large to decode.
 pub static LOCAL: Rules = Rules {
     service: "the Local library",
     no_uploads: None,
     kinds: &[
         KindRules {
             max_pixels: Some(MAX_DECODED_PIXELS),
-            ..KindRules::formats(Image, &[Jpeg, Png, Svg, Webp], 10 * MIB)
+            ..SEED_IMAGES
         },
-        KindRules::formats(Video, &[Mp4, Webm, Mov], 200 * MIB),
-        KindRules::formats(Audio, &[Mp3, Wav, Aac], 50 * MIB),
+        SEED_VIDEOS,
+        SEED_AUDIO,
     ],
 };
 
-/// Seed 000 as its hosted service (cdn.sixtyseconds.video) states it: the same formats and limits.
+/// Seed 000 as its hosted service (cdn.sixtyseconds.video) states it.
 static SIXTY_SECONDS: Rules = Rules {
     service: "sixtyseconds",
     no_uploads: None,
-    kinds: &[
-        KindRules::formats(Image, &[Jpeg, Png, Svg, Webp], 10 * MIB),
-        KindRules::formats(Video, &[Mp4, Webm, Mov], 200 * MIB),
-        KindRules::formats(Audio, &[Mp3, Wav, Aac], 50 * MIB),
-    ],
+    kinds: &[SEED_IMAGES, SEED_VIDEOS, SEED_AUDIO],
 };
 
 /// Seed 001 (sync.so): the formats of its "Media Formats Support" page (AVI, OGG, WMA and ALAC

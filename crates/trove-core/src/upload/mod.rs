@@ -364,6 +364,16 @@ impl UploadQueue {
     }
 }
 
+/// A file's modification time in nanoseconds since 1970 (0 when the platform does not say): with
+/// its size, what tells a file changed since it was last hashed or sent.
+fn mtime_ns(metadata: &std::fs::Metadata) -> i64 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
 /// `path` itself when it is a file; every file below it when it is a folder, in name order, hidden
 /// and partial files left out.
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), UploadError> {

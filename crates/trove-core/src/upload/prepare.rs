@@ -105,11 +105,7 @@ impl UploadQueue {
             path: path.to_owned(),
             cause,
         })?;
-        let mtime_ns = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i64);
+        let mtime_ns = super::mtime_ns(&metadata);
         let key = path.display().to_string();
         let remembered = self.cache()?.file_hash(&key, info.size, mtime_ns)?;
         let hash = match remembered {

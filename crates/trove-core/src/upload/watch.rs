@@ -84,11 +84,7 @@ impl UploadQueue {
         let Ok(metadata) = std::fs::metadata(path) else {
             return Ok(None); // gone again before it could be taken
         };
-        let mtime_ns = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i64);
+        let mtime_ns = super::mtime_ns(&metadata);
         let key = path.display().to_string();
         let handled =
             self.cache()?
