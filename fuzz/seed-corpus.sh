@@ -10,6 +10,7 @@ picture="testsrc=size=64x48:rate=10:duration=0.5"
 tone="sine=frequency=440:duration=0.3"
 
 ff -f lavfi -i "$picture" -frames:v 1 "$work/a.jpg"
+ff -f lavfi -i "$picture" -frames:v 1 -pix_fmt gray "$work/gray.jpg"
 ff -f lavfi -i "$picture" -frames:v 1 "$work/a.png"
 ff -f lavfi -i "$picture" -frames:v 1 "$work/a.gif"
 ff -f lavfi -i "$picture" -frames:v 1 "$work/a.webp"
@@ -39,6 +40,7 @@ seed() { # target files...
     done
 }
 seed probe_jpeg "$work/a.jpg"
+seed thumb_jpeg_dc "$work/a.jpg" "$work/gray.jpg"
 seed probe_png "$work/a.png"
 seed probe_gif "$work/a.gif"
 seed probe_webp "$work/a.webp"

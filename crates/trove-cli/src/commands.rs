@@ -83,6 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch(command) => return crate::uploads::watch(library, command).await,
         // Handled before the library is opened; kept here so every command has one place.
         Command::Probe(args) => return Ok(crate::probe::run(&args)),
+        Command::Thumb(args) => return Ok(crate::thumb::run(&args)),
         Command::Show { target, json } => return crate::edits::show(&library, &target, json).await,
         Command::Tag {
             target,

@@ -4,6 +4,7 @@
 mod commands;
 mod edits;
 mod probe;
+mod thumb;
 mod uploads;
 
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ enum Command {
     Watch(uploads::WatchCommand),
     /// Tell what files really are (from their bytes) and whether a provider would take them.
     Probe(probe::ProbeArgs),
+    /// Make the thumbnails the grid would show for files.
+    Thumb(thumb::ThumbArgs),
     /// Show one asset, with its usage counts fetched fresh when the account answers.
     Show {
         #[command(flatten)]
@@ -113,8 +116,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Command::Probe(args) = &cli.command {
-        return probe::run(args);
+    match &cli.command {
+        Command::Probe(args) => return probe::run(args),
+        Command::Thumb(args) => return thumb::run(args),
+        _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
