@@ -5,6 +5,7 @@
 
 mod commands;
 mod startup;
+mod thumbnails;
 mod uploads;
 
 use tauri::Manager;
@@ -19,6 +20,12 @@ fn main() {
         .init();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol("thumb", |context, request, responder| {
+            let app = context.app_handle().clone();
+            tauri::async_runtime::spawn(async move {
+                responder.respond(thumbnails::serve(&app, &request).await);
+            });
+        })
         .setup(|app| {
             startup::start(app.handle());
             Ok(())

@@ -10,6 +10,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use tokio_util::sync::CancellationToken;
 use trove_core::library::{self, Library};
 use trove_core::model::TroveEvent;
+use trove_core::thumb_store::ThumbStore;
 use trove_core::upload::{UploadQueue, DEFAULT_CONCURRENCY, DEFAULT_SETTLE};
 use trove_server::RunningServer;
 
@@ -25,6 +26,8 @@ pub struct TroveState {
     pub local_server: tokio::sync::Mutex<Option<RunningServer>>,
     /// The upload queue, worked in the background (absent when the library could not open).
     pub uploads: Option<Arc<UploadQueue>>,
+    /// Thumbnails for the grid, served through the `thumb:` scheme.
+    pub thumbnails: Option<Arc<ThumbStore>>,
 }
 
 fn data_dir(app: &AppHandle) -> PathBuf {
@@ -52,11 +55,18 @@ pub fn start(app: &AppHandle) {
         .as_ref()
         .ok()
         .map(|library| UploadQueue::new(Arc::clone(library), DEFAULT_CONCURRENCY));
+    let thumbnails = library.as_ref().ok().map(|library| {
+        ThumbStore::new(
+            Arc::clone(library),
+            trove_core::thumb_store::DEFAULT_CAP_BYTES,
+        )
+    });
     app.manage(TroveState {
         data_dir,
         library: library.clone(),
         local_server: tokio::sync::Mutex::new(None),
         uploads: uploads.clone(),
+        thumbnails,
     });
     let (Ok(library), Some(uploads)) = (library, uploads) else {
         return;

@@ -127,7 +127,7 @@ pub fn on_drop(app: &AppHandle, paths: &[std::path::PathBuf]) {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

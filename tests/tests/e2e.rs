@@ -106,6 +106,28 @@ async fn the_grid_shows_what_the_local_library_holds() {
         .unwrap();
     assert!(!status.is_empty());
 
+    // Every tile's thumbnail arrives through the app's thumb: scheme (photos drawn, the jingle
+    // as a waveform).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let drawn = loop {
+        let widths = desktop
+            .script(
+                "return Array.from(document.querySelectorAll('[data-testid=asset-thumbnail]'), \
+                 i => i.complete ? i.naturalWidth : 0)",
+            )
+            .await
+            .unwrap();
+        let widths: Vec<u64> = serde_json::from_value(widths).unwrap();
+        if widths.len() == 3 && widths.iter().all(|w| *w > 0)
+            || std::time::Instant::now() > deadline
+        {
+            break widths;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(drawn.len(), 3, "{drawn:?}");
+    assert!(drawn.iter().all(|w| *w > 0 && *w <= 512), "{drawn:?}");
+
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("trove-grid.png");
     desktop.screenshot_window(&shot).unwrap();
     eprintln!("e2e: screenshot of the window at {}", shot.display());

@@ -9,6 +9,7 @@
 //! - [`probe`]: reads a media file's real format and dimensions from its bytes;
 //! - [`rules`]: what each provider accepts, and the check of a probed file against it;
 //! - [`upload`]: probe, check against the provider's rules, send, and cache the result;
+//! - [`thumb_store`]: thumbnails of cached assets, made on demand and kept on disk (LRU);
 //! - [`thumbs`]: upright, bounded thumbnails of images, videos (ffmpeg) and audio (waveforms);
 //! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
 //! - [`library`]: a data directory opened as a whole: its cache, its accounts and their providers.
@@ -23,6 +24,7 @@ pub mod push;
 pub mod rules;
 pub mod sync;
 pub mod sync_lock;
+pub mod thumb_store;
 pub mod thumbs;
 pub mod upload;
 pub mod watcher;

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use crate::probe::{self, Format};
 
-pub use video::find_ffmpeg;
+pub use video::{find_ffmpeg, frame_from_url as render_video_url};
 
 /// The DC-only JPEG decoder on bytes in memory: the 1/8-scale size and RGB length, or `None` when
 /// it leaves the file to the full decoder (for the fuzz target; the thumbnailer calls it itself).

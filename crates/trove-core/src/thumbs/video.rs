@@ -26,15 +26,38 @@ pub(super) fn frame(
 ) -> Result<Thumbnail, ThumbError> {
     let ffmpeg = find_ffmpeg().ok_or(ThumbError::NoFfmpeg)?;
     let at = duration_s.map_or(0.0, |d| (d * 0.1).max(0.0));
-    match grab(&ffmpeg, path, side, at, limits) {
+    match grab(&ffmpeg, path.as_os_str(), path, side, at, limits) {
         // A duration that lies can put the seek past the end: the first frame will do.
-        Err(ThumbError::Ffmpeg { .. }) if at > 0.0 => grab(&ffmpeg, path, side, 0.0, limits),
+        Err(ThumbError::Ffmpeg { .. }) if at > 0.0 => {
+            grab(&ffmpeg, path.as_os_str(), path, side, 0.0, limits)
+        }
+        other => other,
+    }
+}
+
+/// A frame of the video at an HTTP(S) URL: ffmpeg reads only the ranges it needs (the index and
+/// one keyframe), and may open nothing but HTTP, so a playlist cannot point it at local files.
+pub fn frame_from_url(
+    url: &str,
+    side: u32,
+    duration_s: Option<f64>,
+    limits: &Limits,
+) -> Result<Thumbnail, ThumbError> {
+    let ffmpeg = find_ffmpeg().ok_or(ThumbError::NoFfmpeg)?;
+    let at = duration_s.map_or(0.0, |d| (d * 0.1).max(0.0));
+    let input = std::ffi::OsString::from(url);
+    let shown = Path::new(url);
+    match grab(&ffmpeg, &input, shown, side, at, limits) {
+        Err(ThumbError::Ffmpeg { .. }) if at > 0.0 => {
+            grab(&ffmpeg, &input, shown, side, 0.0, limits)
+        }
         other => other,
     }
 }
 
 fn grab(
     ffmpeg: &Path,
+    input: &std::ffi::OsStr,
     path: &Path,
     side: u32,
     at: f64,
@@ -51,9 +74,10 @@ fn grab(
             "-threads",
             "1",
         ])
+        .args(["-protocol_whitelist", "file,http,https,tcp,tls"])
         .args(["-ss", &format!("{at:.3}")])
         .arg("-i")
-        .arg(path)
+        .arg(input)
         .args(["-frames:v", "1", "-an", "-sn", "-vf", &scale])
         .args(["-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "4", "-"])
         .stdin(Stdio::null())

@@ -1,0 +1,367 @@
+//! Thumbnails of cached assets, made on demand and kept on disk.
+//!
+//! A thumbnail is named by the asset and its content (account, id, size, creation and update
+//! times), so an edited file gets a new one and a renamed one keeps its own. The provider's own
+//! thumbnail is used when it has one; otherwise an image or audio file is downloaded once (never
+//! more than the account's limit for its kind) and drawn by [`crate::thumbs`], and a video is
+//! read by ffmpeg straight from its URL (a few ranges, not the whole file). At most `cores - 1`
+//! thumbnails are made at once, a request for one already being made waits for it, and the
+//! folder is kept under its size cap by removing the least recently shown.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use futures_util::StreamExt;
+use tokio::sync::{watch, Semaphore};
+
+use crate::library::{Library, LibraryError};
+use crate::model::{Asset, AssetKind};
+use crate::thumbs::{self, Limits, ThumbError};
+
+/// The default size of the thumbnail folder.
+pub const DEFAULT_CAP_BYTES: u64 = 512 * 1024 * 1024;
+/// Downloads for a thumbnail stop here whatever the account allows (a video is never downloaded).
+const MAX_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThumbStoreError {
+    #[error("no cached asset {asset} in account {account}")]
+    UnknownAsset { account: String, asset: String },
+    #[error("{asset} has no media to draw (the remote gives no URL)")]
+    NoMedia { asset: String },
+    #[error("cannot fetch {url}: {detail}")]
+    Fetch { url: String, detail: String },
+    #[error("{url} is over the {limit} bytes a thumbnail may download")]
+    TooLarge { url: String, limit: u64 },
+    #[error("the thumbnail folder {path}: {cause}")]
+    Disk {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error(transparent)]
+    Thumb(#[from] ThumbError),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error("the thumbnail worker stopped: {0}")]
+    Worker(String),
+}
+
+/// An encoded thumbnail as served to the web view.
+#[derive(Debug, Clone)]
+pub struct ServedThumbnail {
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+type Pending = watch::Receiver<Option<Result<(), String>>>;
+
+pub struct ThumbStore {
+    library: Arc<Library>,
+    dir: PathBuf,
+    cap_bytes: u64,
+    limits: Limits,
+    workers: Semaphore,
+    /// Thumbnails being made, so a second request for one waits instead of making it again.
+    making: Mutex<HashMap<String, Pending>>,
+    http: reqwest::Client,
+}
+
+impl ThumbStore {
+    pub fn new(library: Arc<Library>, cap_bytes: u64) -> Arc<ThumbStore> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Arc::new(ThumbStore {
+            dir: library.data_dir().join("thumbnails"),
+            library,
+            cap_bytes,
+            limits: Limits::default(),
+            workers: Semaphore::new(cores.saturating_sub(1).max(1)),
+            making: Mutex::new(HashMap::new()),
+            http: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .read_timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The thumbnail of an asset with its longer side at most `side`, made now if need be.
+    pub async fn get(
+        self: &Arc<Self>,
+        account_id: &str,
+        asset_id: &str,
+        side: u32,
+    ) -> Result<ServedThumbnail, ThumbStoreError> {
+        let account = self.library.account(account_id)?;
+        let asset = self
+            .library
+            .find_asset(asset_id, Some(&account))
+            .map_err(|_| ThumbStoreError::UnknownAsset {
+                account: account_id.to_owned(),
+                asset: asset_id.to_owned(),
+            })?;
+        let key = format!("{}-{side}", content_key(&asset));
+        if let Some(served) = self.read(&key) {
+            return Ok(served);
+        }
+        // Either this request makes it, or it waits for the one already making it.
+        let (waiter, maker) = {
+            let mut making = self.making.lock().map_err(|_| worker("lock poisoned"))?;
+            match making.get(&key) {
+                Some(pending) => (Some(pending.clone()), None),
+                None => {
+                    let (done, pending) = watch::channel(None);
+                    making.insert(key.clone(), pending);
+                    (None, Some(done))
+                }
+            }
+        };
+        if let Some(mut pending) = waiter {
+            let outcome = pending
+                .wait_for(Option::is_some)
+                .await
+                .map_err(|e| worker(&e.to_string()))?
+                .clone();
+            return match outcome {
+                Some(Ok(())) => self.read(&key).ok_or_else(|| worker("made and gone")),
+                Some(Err(message)) => Err(ThumbStoreError::Worker(message)),
+                None => Err(worker("unfinished")),
+            };
+        }
+        let made = self.make(&asset, &key, side).await;
+        if let Ok(mut making) = self.making.lock() {
+            making.remove(&key);
+        }
+        if let Some(done) = maker {
+            let _ = done.send(Some(made.as_ref().map(|_| ()).map_err(|e| e.to_string())));
+        }
+        made
+    }
+
+    async fn make(
+        self: &Arc<Self>,
+        asset: &Asset,
+        key: &str,
+        side: u32,
+    ) -> Result<ServedThumbnail, ThumbStoreError> {
+        let _turn = self
+            .workers
+            .acquire()
+            .await
+            .map_err(|e| worker(&e.to_string()))?;
+        let thumb = match (&asset.thumbnail_url, &asset.url, asset.kind) {
+            (Some(url), _, _) => {
+                let bytes = self.download_bytes(url, MAX_DOWNLOAD_BYTES).await?;
+                let mime = if bytes.starts_with(b"\x89PNG") {
+                    "image/png"
+                } else {
+                    "image/jpeg"
+                };
+                ServedThumbnail { mime, bytes }
+            }
+            (None, Some(url), AssetKind::Video) => {
+                let (url, limits) = (url.clone(), self.limits.clone());
+                let duration = asset.duration_s;
+                let thumb = tokio::task::spawn_blocking(move || {
+                    thumbs::render_video_url(&url, side, duration, &limits)
+                })
+                .await
+                .map_err(|e| worker(&e.to_string()))??;
+                ServedThumbnail {
+                    mime: thumb.mime,
+                    bytes: thumb.bytes,
+                }
+            }
+            (None, Some(url), _) => {
+                let limit = self.download_limit(asset);
+                let file = self.download_file(url, limit).await?;
+                let limits = self.limits.clone();
+                let thumb =
+                    tokio::task::spawn_blocking(move || thumbs::render(file.path(), side, &limits))
+                        .await
+                        .map_err(|e| worker(&e.to_string()))??;
+                ServedThumbnail {
+                    mime: thumb.mime,
+                    bytes: thumb.bytes,
+                }
+            }
+            (None, None, _) => {
+                return Err(ThumbStoreError::NoMedia {
+                    asset: asset.id.clone(),
+                })
+            }
+        };
+        self.write(key, &thumb)?;
+        Ok(thumb)
+    }
+
+    /// The account's limit for the asset's kind (bounded by ours), or ours.
+    fn download_limit(&self, asset: &Asset) -> u64 {
+        let account_limit = self
+            .library
+            .account(&asset.account_id)
+            .ok()
+            .and_then(|account| crate::rules::for_provider(&account.provider))
+            .and_then(|rules| rules.for_kind(asset.kind))
+            .and_then(|kind| kind.max_bytes);
+        account_limit.map_or(MAX_DOWNLOAD_BYTES, |l| l.min(MAX_DOWNLOAD_BYTES))
+    }
+
+    async fn response(&self, url: &str) -> Result<reqwest::Response, ThumbStoreError> {
+        let failed = |detail: String| ThumbStoreError::Fetch {
+            url: url.to_owned(),
+            detail,
+        };
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(failed(format!("HTTP {}", response.status())));
+        }
+        Ok(response)
+    }
+
+    async fn download_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, ThumbStoreError> {
+        let mut bytes = Vec::new();
+        let mut body = self.response(url).await?.bytes_stream();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| ThumbStoreError::Fetch {
+                url: url.to_owned(),
+                detail: e.to_string(),
+            })?;
+            if bytes.len() as u64 + chunk.len() as u64 > limit {
+                return Err(ThumbStoreError::TooLarge {
+                    url: url.to_owned(),
+                    limit,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    /// The media in a temporary file that goes when dropped.
+    async fn download_file(
+        &self,
+        url: &str,
+        limit: u64,
+    ) -> Result<tempfile::NamedTempFile, ThumbStoreError> {
+        let disk = |cause| ThumbStoreError::Disk {
+            path: self.dir.clone(),
+            cause,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(disk)?;
+        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(disk)?;
+        let mut written = 0u64;
+        let mut body = self.response(url).await?.bytes_stream();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| ThumbStoreError::Fetch {
+                url: url.to_owned(),
+                detail: e.to_string(),
+            })?;
+            written += chunk.len() as u64;
+            if written > limit {
+                return Err(ThumbStoreError::TooLarge {
+                    url: url.to_owned(),
+                    limit,
+                });
+            }
+            file.write_all(&chunk).map_err(disk)?;
+        }
+        Ok(file)
+    }
+
+    fn path_of(&self, key: &str, mime: &str) -> PathBuf {
+        let extension = if mime == "image/png" { "png" } else { "jpg" };
+        self.dir.join(format!("{key}.{extension}"))
+    }
+
+    /// A stored thumbnail, marked as just shown (its modification time is the LRU clock).
+    fn read(&self, key: &str) -> Option<ServedThumbnail> {
+        ["image/jpeg", "image/png"].into_iter().find_map(|mime| {
+            let path = self.path_of(key, mime);
+            let bytes = std::fs::read(&path).ok()?;
+            if let Ok(file) = std::fs::File::options().write(true).open(&path) {
+                let _ = file.set_modified(SystemTime::now());
+            }
+            Some(ServedThumbnail { mime, bytes })
+        })
+    }
+
+    fn write(&self, key: &str, thumb: &ServedThumbnail) -> Result<(), ThumbStoreError> {
+        let path = self.path_of(key, thumb.mime);
+        let disk = |cause| ThumbStoreError::Disk {
+            path: path.clone(),
+            cause,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(disk)?;
+        // Written aside and renamed, so a reader never sees half a picture.
+        let mut temp = tempfile::NamedTempFile::new_in(&self.dir).map_err(disk)?;
+        temp.write_all(&thumb.bytes).map_err(disk)?;
+        temp.persist(&path).map_err(|e| disk(e.error))?;
+        self.evict();
+        Ok(())
+    }
+
+    /// Removes the least recently shown thumbnails until the folder is under its cap.
+    fn evict(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let metadata = entry.metadata().ok()?;
+                let path = entry.path();
+                let thumbnail = path.extension().is_some_and(|e| e == "jpg" || e == "png");
+                (metadata.is_file() && thumbnail)
+                    .then(|| Some((metadata.modified().ok()?, metadata.len(), path)))
+                    .flatten()
+            })
+            .collect();
+        let mut total: u64 = files.iter().map(|(_, size, _)| size).sum();
+        if total <= self.cap_bytes {
+            return;
+        }
+        files.sort();
+        for (_, size, path) in files {
+            if total <= self.cap_bytes * 9 / 10 {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= size;
+            }
+        }
+    }
+
+    /// Where the thumbnails are kept.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+fn worker(message: &str) -> ThumbStoreError {
+    ThumbStoreError::Worker(message.to_owned())
+}
+
+/// Names the asset's content: a changed file (size, update) gets a new thumbnail.
+fn content_key(asset: &Asset) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for part in [
+        asset.account_id.as_str(),
+        asset.id.as_str(),
+        &asset.size.map(|s| s.to_string()).unwrap_or_default(),
+        &asset.created_at,
+        asset.updated_at.as_deref().unwrap_or_default(),
+        asset.thumbnail_url.as_deref().unwrap_or_default(),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.finalize().to_hex()[..32].to_owned()
+}
