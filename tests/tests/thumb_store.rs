@@ -1,0 +1,109 @@
+//! The thumbnail store against a real asset server: thumbnails of uploaded media made on demand
+//! (a video read by ffmpeg from its URL), kept on disk, made once when asked twice at once, and
+//! the folder held under its cap by dropping the least recently shown.
+
+use std::sync::Arc;
+
+use trove_core::cache::{Credential, NewAccount};
+use trove_core::library::Library;
+use trove_core::thumb_store::{ThumbStore, ThumbStoreError};
+use trove_core::upload::UploadQueue;
+use trove_tests::media::{ffmpeg, jpeg, png, wav};
+use trove_tests::server::ServerProcess;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(server_dir.path());
+    std::env::set_var("THUMB_STORE_KEY", &server.api_key);
+    let data = tempfile::tempdir().unwrap();
+    let library = Arc::new(Library::open_quiet(data.path()).unwrap());
+    let account = library
+        .add_account(NewAccount {
+            name: "team".into(),
+            provider: "local".into(),
+            base_url: server.base_url.clone(),
+            credential: Credential::Env("THUMB_STORE_KEY".into()),
+        })
+        .unwrap();
+    let media = tempfile::tempdir().unwrap();
+    let files = vec![
+        jpeg(media.path(), "photo.jpg", 1200, 800),
+        png(media.path(), "card.png", 640, 360),
+        wav(media.path(), "voice.wav", 1.0),
+        ffmpeg(
+            media.path(),
+            "clip.webm",
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=25:duration=2",
+                "-c:v",
+                "libvpx",
+            ],
+        ),
+    ];
+    let queue = UploadQueue::new(library.clone(), 3);
+    let ids: Vec<i64> = queue
+        .enqueue(&files, &account, &[], "test")
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    queue.run_until_finished(&ids).await.unwrap();
+    let assets: Vec<String> = queue
+        .items(&ids)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.asset_id.unwrap())
+        .collect();
+
+    let store = ThumbStore::new(library.clone(), 10 * 1024 * 1024);
+    // Two requests for one thumbnail at once: one is made, both get it.
+    let (a, b) = tokio::join!(
+        store.get(&account.id, &assets[0], 256),
+        store.get(&account.id, &assets[0], 256)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.bytes, b.bytes);
+    assert_eq!(a.mime, "image/jpeg");
+    let stored = || std::fs::read_dir(store.dir()).unwrap().count();
+    assert_eq!(stored(), 1);
+    for asset in &assets[1..] {
+        let thumb = store.get(&account.id, asset, 256).await.unwrap();
+        let size = imagesize::blob_size(&thumb.bytes).unwrap();
+        assert!(size.width <= 256 && size.height <= 256, "{asset}: {size:?}");
+    }
+    assert_eq!(stored(), 4, "photo, card, waveform and video frame");
+    // Served again from disk, without the server.
+    server.kill_hard();
+    assert_eq!(
+        store.get(&account.id, &assets[0], 256).await.unwrap().bytes,
+        a.bytes
+    );
+    assert!(matches!(
+        store.get(&account.id, "asset_missing", 256).await,
+        Err(ThumbStoreError::UnknownAsset { .. })
+    ));
+
+    // A store whose cap holds about two thumbnails keeps the most recently shown.
+    let sizes: u64 = std::fs::read_dir(store.dir())
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    let small = ThumbStore::new(library.clone(), sizes / 2);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    small.get(&account.id, &assets[0], 256).await.unwrap(); // shown: the newest
+    server.restart();
+    let _ = small.get(&account.id, &assets[1], 512).await; // a new one: something must go
+    let left: u64 = std::fs::read_dir(small.dir())
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(left <= sizes / 2, "{left} bytes kept, cap {}", sizes / 2);
+    assert!(
+        small.get(&account.id, &assets[0], 256).await.is_ok(),
+        "the most recently shown is kept"
+    );
+}
