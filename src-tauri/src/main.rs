@@ -45,6 +45,8 @@ fn main() {
             uploads::list_uploads,
             uploads::cancel_upload,
             uploads::retry_upload,
+            thumbnails::thumbnails_unwanted,
+            thumbnails::pause_thumbnails,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -58,3 +58,21 @@ fn text(status: StatusCode, message: &str) -> Response<Vec<u8>> {
         .body(message.as_bytes().to_vec())
         .unwrap_or_default()
 }
+
+/// Tiles that went away before their thumbnail came: `[account_id, asset_id]` pairs.
+#[tauri::command(async)]
+pub fn thumbnails_unwanted(state: tauri::State<'_, TroveState>, assets: Vec<(String, String)>) {
+    if let Some(store) = &state.thumbnails {
+        for (account, asset) in assets {
+            store.forget(&account, &asset);
+        }
+    }
+}
+
+/// Pauses making thumbnails, or goes on.
+#[tauri::command(async)]
+pub fn pause_thumbnails(state: tauri::State<'_, TroveState>, paused: bool) {
+    if let Some(store) = &state.thumbnails {
+        store.set_paused(paused);
+    }
+}

@@ -2,10 +2,11 @@
 //! (a video read by ffmpeg from its URL), kept on disk, made once when asked twice at once, and
 //! the folder held under its cap by dropping the least recently shown.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use trove_core::cache::{Credential, NewAccount};
 use trove_core::library::Library;
+use trove_core::model::TroveEvent;
 use trove_core::thumb_store::{ThumbStore, ThumbStoreError};
 use trove_core::upload::UploadQueue;
 use trove_tests::media::{ffmpeg, jpeg, png, wav};
@@ -17,7 +18,11 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
     let mut server = ServerProcess::start(server_dir.path());
     std::env::set_var("THUMB_STORE_KEY", &server.api_key);
     let data = tempfile::tempdir().unwrap();
-    let library = Arc::new(Library::open_quiet(data.path()).unwrap());
+    let events: Arc<Mutex<Vec<TroveEvent>>> = Arc::default();
+    let sink = events.clone();
+    let library = Arc::new(
+        Library::open(data.path(), Arc::new(move |e| sink.lock().unwrap().push(e))).unwrap(),
+    );
     let account = library
         .add_account(NewAccount {
             name: "team".into(),
@@ -76,6 +81,32 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
         assert!(size.width <= 256 && size.height <= 256, "{asset}: {size:?}");
     }
     assert_eq!(stored(), 4, "photo, card, waveform and video frame");
+    let progress: Vec<(u32, u32)> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            TroveEvent::ThumbnailProgress { done, total } => Some((*done, *total)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.contains(&(1, 1)), "{progress:?}");
+
+    // Paused, a thumbnail waits; its tile goes away meanwhile, so it is never made.
+    store.set_paused(true);
+    let waiting = {
+        let (store, account, asset) = (store.clone(), account.id.clone(), assets[1].clone());
+        tokio::spawn(async move { store.get(&account, &asset, 512).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished());
+    store.forget(&account.id, &assets[1]);
+    store.set_paused(false);
+    assert!(matches!(
+        waiting.await.unwrap(),
+        Err(ThumbStoreError::Unwanted { .. })
+    ));
+    assert_eq!(stored(), 4, "nothing was made for the tile that went away");
     // Served again from disk, without the server.
     server.kill_hard();
     assert_eq!(

@@ -207,6 +207,11 @@ pub enum TroveEvent {
     WatchedFolderGone {
         path: String,
     },
+    /// Thumbnails made of those asked for since the thumbnailer was last idle.
+    ThumbnailProgress {
+        done: u32,
+        total: u32,
+    },
 }
 
 /// Where an upload is. `Probing` reads the file (format, size, hash); then it is `Rejected` (the

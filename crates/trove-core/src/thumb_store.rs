@@ -6,9 +6,11 @@
 //! more than the account's limit for its kind) and drawn by [`crate::thumbs`], and a video is
 //! read by ffmpeg straight from its URL (a few ranges, not the whole file). At most `cores - 1`
 //! thumbnails are made at once, a request for one already being made waits for it, and the
-//! folder is kept under its size cap by removing the least recently shown.
+//! folder is kept under its size cap by removing the least recently shown. Work can be paused;
+//! a thumbnail whose tile has scrolled away (or whose asset was deleted) before its turn came is
+//! not made; progress (done of total) is announced as events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -18,7 +20,7 @@ use futures_util::StreamExt;
 use tokio::sync::{watch, Semaphore};
 
 use crate::library::{Library, LibraryError};
-use crate::model::{Asset, AssetKind};
+use crate::model::{Asset, AssetKind, TroveEvent};
 use crate::thumbs::{self, Limits, ThumbError};
 
 /// The default size of the thumbnail folder.
@@ -47,6 +49,8 @@ pub enum ThumbStoreError {
     Library(#[from] LibraryError),
     #[error("the thumbnail worker stopped: {0}")]
     Worker(String),
+    #[error("{asset} is no longer shown; its thumbnail was not made")]
+    Unwanted { asset: String },
 }
 
 /// An encoded thumbnail as served to the web view.
@@ -67,6 +71,11 @@ pub struct ThumbStore {
     /// Thumbnails being made, so a second request for one waits instead of making it again.
     making: Mutex<HashMap<String, Pending>>,
     http: reqwest::Client,
+    paused: watch::Sender<bool>,
+    /// Assets (`account/id`) whose tiles went away before their thumbnail was made.
+    unwanted: Mutex<HashSet<String>>,
+    /// Thumbnails finished and asked for since the store was last idle.
+    progress: Mutex<(u32, u32)>,
 }
 
 impl ThumbStore {
@@ -84,7 +93,47 @@ impl ThumbStore {
                 .read_timeout(std::time::Duration::from_secs(30))
                 .build()
                 .unwrap_or_default(),
+            paused: watch::channel(false).0,
+            unwanted: Mutex::new(HashSet::new()),
+            progress: Mutex::new((0, 0)),
         })
+    }
+
+    /// Stops starting new thumbnails (those being made finish), or goes on again.
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.send_replace(paused);
+    }
+
+    /// The tile of this asset is gone: its thumbnail, if not yet begun, is not made.
+    pub fn forget(&self, account_id: &str, asset_id: &str) {
+        if let Ok(mut unwanted) = self.unwanted.lock() {
+            unwanted.insert(format!("{account_id}/{asset_id}"));
+        }
+    }
+
+    fn is_unwanted(&self, asset: &Asset) -> bool {
+        self.unwanted
+            .lock()
+            .is_ok_and(|u| u.contains(&format!("{}/{}", asset.account_id, asset.id)))
+    }
+
+    /// Counts a thumbnail asked for (`finished` false) or finished, and tells the UI.
+    fn count(&self, finished: bool) {
+        let Ok(mut progress) = self.progress.lock() else {
+            return;
+        };
+        if finished {
+            progress.0 += 1;
+        } else {
+            progress.1 += 1;
+        }
+        let (done, total) = *progress;
+        if done >= total {
+            *progress = (0, 0); // idle: the next batch counts from zero
+        }
+        drop(progress);
+        self.library
+            .emit(TroveEvent::ThumbnailProgress { done, total });
     }
 
     /// The thumbnail of an asset with its longer side at most `side`, made now if need be.
@@ -102,6 +151,9 @@ impl ThumbStore {
                 account: account_id.to_owned(),
                 asset: asset_id.to_owned(),
             })?;
+        if let Ok(mut unwanted) = self.unwanted.lock() {
+            unwanted.remove(&format!("{account_id}/{asset_id}")); // asked for: wanted again
+        }
         let key = format!("{}-{side}", content_key(&asset));
         if let Some(served) = self.read(&key) {
             return Ok(served);
@@ -130,7 +182,9 @@ impl ThumbStore {
                 None => Err(worker("unfinished")),
             };
         }
+        self.count(false);
         let made = self.make(&asset, &key, side).await;
+        self.count(true);
         if let Ok(mut making) = self.making.lock() {
             making.remove(&key);
         }
@@ -146,11 +200,29 @@ impl ThumbStore {
         key: &str,
         side: u32,
     ) -> Result<ServedThumbnail, ThumbStoreError> {
+        let mut paused = self.paused.subscribe();
+        paused
+            .wait_for(|paused| !paused)
+            .await
+            .map_err(|e| worker(&e.to_string()))?;
         let _turn = self
             .workers
             .acquire()
             .await
             .map_err(|e| worker(&e.to_string()))?;
+        // Its turn has come: is it still wanted, and does the asset still exist?
+        if self.is_unwanted(asset) {
+            return Err(ThumbStoreError::Unwanted {
+                asset: asset.id.clone(),
+            });
+        }
+        let account = self.library.account(&asset.account_id)?;
+        if self.library.find_asset(&asset.id, Some(&account)).is_err() {
+            return Err(ThumbStoreError::UnknownAsset {
+                account: asset.account_id.clone(),
+                asset: asset.id.clone(),
+            });
+        }
         let thumb = match (&asset.thumbnail_url, &asset.url, asset.kind) {
             (Some(url), _, _) => {
                 let bytes = self.download_bytes(url, MAX_DOWNLOAD_BYTES).await?;

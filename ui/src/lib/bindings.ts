@@ -72,7 +72,7 @@ fatal_error: string | null,
  */
 data_dir: string, };
 
-export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_progress", account_id: string, listed: number, total: number | null, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" } | { "type": "upload_changed", upload: UploadItem, } | { "type": "upload_progress", id: number, bytes_sent: number, total: number, } | { "type": "watched_folder_gone", path: string, };
+export type TroveEvent = { "type": "sync_started", account_id: string, } | { "type": "sync_progress", account_id: string, listed: number, total: number | null, } | { "type": "sync_finished", account_id: string, upserted: number, removed: number, } | { "type": "sync_failed", account_id: string, message: string, } | { "type": "library_changed" } | { "type": "upload_changed", upload: UploadItem, } | { "type": "upload_progress", id: number, bytes_sent: number, total: number, } | { "type": "watched_folder_gone", path: string, } | { "type": "thumbnail_progress", done: number, total: number, };
 
 export type ProblemCode = "file_empty" | "file_unreadable" | "format_unrecognized" | "format_extension_mismatch" | "uploads_unsupported" | "image_file_broken" | "video_file_broken" | "audio_file_broken" | "image_format_unsupported" | "video_format_unsupported" | "audio_format_unsupported" | "media_filesize_too_large" | "image_dimensions_too_small" | "image_dimensions_too_large" | "video_resolution_too_low" | "video_resolution_too_high" | "video_duration_too_short" | "video_duration_too_long" | "audio_duration_too_short" | "audio_duration_too_long";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { onWindows, thumbnailSide, thumbnailUrl } from './thumbnails';
+import { onWindows, thumbnailSide, thumbnailUrl, UnwantedThumbnails } from './thumbnails';
 
 describe('thumbnail URLs', () => {
   it('address the thumb scheme as each web view expects', () => {
@@ -18,5 +18,29 @@ describe('thumbnail URLs', () => {
     expect(thumbnailSide(2)).toBe(512);
     expect(onWindows('Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edg/120')).toBe(true);
     expect(onWindows('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15')).toBe(false);
+  });
+});
+
+describe('UnwantedThumbnails', () => {
+  it('tells the core once per frame, with every tile that went away', () => {
+    const sent: [string, string][][] = [];
+    let flush: (() => void) | null = null;
+    const unwanted = new UnwantedThumbnails(
+      (assets) => sent.push(assets),
+      (run) => (flush = run),
+    );
+    unwanted.add({ account_id: 'a', id: '1' });
+    unwanted.add({ account_id: 'a', id: '2' });
+    expect(sent).toEqual([]);
+    flush!();
+    expect(sent).toEqual([
+      [
+        ['a', '1'],
+        ['a', '2'],
+      ],
+    ]);
+    unwanted.add({ account_id: 'b', id: '3' });
+    flush!();
+    expect(sent[1]).toEqual([['b', '3']]);
   });
 });
