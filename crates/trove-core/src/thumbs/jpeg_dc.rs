@@ -26,6 +26,11 @@ struct Huffman {
 }
 
 const FAST_BITS: u32 = 12;
+/// Pictures larger than this are left to the full decoder's own limits (the thumbnailer refuses
+/// them before decoding anyway); it bounds what the planes allocate.
+const MAX_PIXELS: usize = 1 << 28;
+/// Zero bytes past the end of the data tolerated (the reader looks up to 8 bytes ahead).
+const MAX_PADDING: u32 = 64;
 const FAST_SIZE: usize = 1 << FAST_BITS;
 
 impl Huffman {
@@ -79,6 +84,9 @@ struct Bits<'a> {
     count: u32,
     /// A marker was met: only zero bits follow until the caller handles it.
     marker: bool,
+    /// Zero bytes fed after the data ran out: a file cut short would otherwise be decoded as
+    /// millions of empty blocks.
+    padding: u32,
 }
 
 impl<'a> Bits<'a> {
@@ -107,6 +115,7 @@ impl<'a> Bits<'a> {
         }
         while self.count <= 56 {
             let byte = if self.marker {
+                self.padding = self.padding.saturating_add(1);
                 0
             } else {
                 match self.data.get(self.at) {
@@ -186,6 +195,7 @@ impl<'a> Bits<'a> {
         self.buffer = 0;
         self.count = 0;
         self.marker = false;
+        self.padding = 0;
         match (self.data.get(self.at), self.data.get(self.at + 1)) {
             (Some(0xFF), Some(0xD0..=0xD7)) => {
                 self.at += 2;
@@ -346,7 +356,7 @@ fn scan_dc(
     };
     let h_max = components.iter().map(|c| c.h).max()?;
     let v_max = components.iter().map(|c| c.v).max()?;
-    if width == 0 || height == 0 || h_max > 4 || v_max > 4 {
+    if width == 0 || height == 0 || h_max > 4 || v_max > 4 || width * height > MAX_PIXELS {
         return None;
     }
     let mcus_x = width.div_ceil(8 * h_max);
@@ -372,8 +382,12 @@ fn scan_dc(
         buffer: 0,
         count: 0,
         marker: false,
+        padding: 0,
     };
     for mcu in 0..mcus_x * mcus_y {
+        if bits.padding > MAX_PADDING {
+            return None; // the data ended before the picture did
+        }
         if restart_interval > 0 && mcu > 0 && mcu % restart_interval == 0 {
             if !bits.restart() {
                 return None;
@@ -541,6 +555,18 @@ mod tests {
             // Chroma is taken from the nearest block rather than interpolated: a few levels.
             assert!(error <= 12, "{width}×{height} grey={grey}: off by {error}");
         }
+    }
+
+    /// Found by the fuzzer: a frame header claiming 65292×65535 over a few hundred bytes of data
+    /// made the decoder walk millions of empty blocks.
+    #[test]
+    fn a_huge_frame_over_little_data_stops_at_once() {
+        let mut bytes = gradient_jpeg(64, 64, false);
+        let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        bytes[sof + 5..sof + 9].copy_from_slice(&[0x3F, 0xFF, 0x3F, 0xFF]); // 16383×16383
+        let started = std::time::Instant::now();
+        assert!(decode(&bytes).is_none());
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]
