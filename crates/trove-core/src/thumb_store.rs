@@ -298,22 +298,39 @@ impl ThumbStore {
         Ok(response)
     }
 
-    async fn download_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, ThumbStoreError> {
-        let mut bytes = Vec::new();
+    /// Streams the body at `url` into `sink`, stopping with an error past `limit` bytes.
+    async fn download(
+        &self,
+        url: &str,
+        limit: u64,
+        mut sink: impl FnMut(&[u8]) -> Result<(), ThumbStoreError>,
+    ) -> Result<(), ThumbStoreError> {
+        let mut written = 0u64;
         let mut body = self.response(url).await?.bytes_stream();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| ThumbStoreError::Fetch {
                 url: url.to_owned(),
                 detail: e.to_string(),
             })?;
-            if bytes.len() as u64 + chunk.len() as u64 > limit {
+            written += chunk.len() as u64;
+            if written > limit {
                 return Err(ThumbStoreError::TooLarge {
                     url: url.to_owned(),
                     limit,
                 });
             }
-            bytes.extend_from_slice(&chunk);
+            sink(&chunk)?;
         }
+        Ok(())
+    }
+
+    async fn download_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, ThumbStoreError> {
+        let mut bytes = Vec::new();
+        self.download(url, limit, |chunk| {
+            bytes.extend_from_slice(chunk);
+            Ok(())
+        })
+        .await?;
         Ok(bytes)
     }
 
@@ -329,22 +346,8 @@ impl ThumbStore {
         };
         std::fs::create_dir_all(&self.dir).map_err(disk)?;
         let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(disk)?;
-        let mut written = 0u64;
-        let mut body = self.response(url).await?.bytes_stream();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| ThumbStoreError::Fetch {
-                url: url.to_owned(),
-                detail: e.to_string(),
-            })?;
-            written += chunk.len() as u64;
-            if written > limit {
-                return Err(ThumbStoreError::TooLarge {
-                    url: url.to_owned(),
-                    limit,
-                });
-            }
-            file.write_all(&chunk).map_err(disk)?;
-        }
+        self.download(url, limit, |chunk| file.write_all(chunk).map_err(disk))
+            .await?;
         Ok(file)
     }
 

@@ -24,32 +24,41 @@ pub(super) fn frame(
     duration_s: Option<f64>,
     limits: &Limits,
 ) -> Result<Thumbnail, ThumbError> {
-    let ffmpeg = find_ffmpeg().ok_or(ThumbError::NoFfmpeg)?;
-    let at = duration_s.map_or(0.0, |d| (d * 0.1).max(0.0));
-    match grab(&ffmpeg, path.as_os_str(), path, side, at, limits) {
-        // A duration that lies can put the seek past the end: the first frame will do.
-        Err(ThumbError::Ffmpeg { .. }) if at > 0.0 => {
-            grab(&ffmpeg, path.as_os_str(), path, side, 0.0, limits)
-        }
-        other => other,
-    }
+    frame_of(path.as_os_str(), path, side, duration_s, limits)
 }
 
 /// A frame of the video at an HTTP(S) URL: ffmpeg reads only the ranges it needs (the index and
-/// one keyframe), and may open nothing but HTTP, so a playlist cannot point it at local files.
+/// one keyframe), and may open nothing but files and HTTP, so a playlist cannot point it at
+/// another protocol.
 pub fn frame_from_url(
     url: &str,
     side: u32,
     duration_s: Option<f64>,
     limits: &Limits,
 ) -> Result<Thumbnail, ThumbError> {
+    frame_of(
+        std::ffi::OsStr::new(url),
+        Path::new(url),
+        side,
+        duration_s,
+        limits,
+    )
+}
+
+/// `input` as ffmpeg reads it; `shown` as errors name it.
+fn frame_of(
+    input: &std::ffi::OsStr,
+    shown: &Path,
+    side: u32,
+    duration_s: Option<f64>,
+    limits: &Limits,
+) -> Result<Thumbnail, ThumbError> {
     let ffmpeg = find_ffmpeg().ok_or(ThumbError::NoFfmpeg)?;
     let at = duration_s.map_or(0.0, |d| (d * 0.1).max(0.0));
-    let input = std::ffi::OsString::from(url);
-    let shown = Path::new(url);
-    match grab(&ffmpeg, &input, shown, side, at, limits) {
+    match grab(&ffmpeg, input, shown, side, at, limits) {
+        // A duration that lies can put the seek past the end: the first frame will do.
         Err(ThumbError::Ffmpeg { .. }) if at > 0.0 => {
-            grab(&ffmpeg, &input, shown, side, 0.0, limits)
+            grab(&ffmpeg, input, shown, side, 0.0, limits)
         }
         other => other,
     }
