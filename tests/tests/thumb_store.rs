@@ -74,13 +74,14 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
     assert_eq!(a.bytes, b.bytes);
     assert_eq!(a.mime, "image/jpeg");
     let stored = || std::fs::read_dir(store.dir()).unwrap().count();
-    assert_eq!(stored(), 1);
+    assert_eq!(stored(), 2, "the preview size too, from the one download");
     for asset in &assets[1..] {
         let thumb = store.get(&account.id, asset, 256).await.unwrap();
         let size = imagesize::blob_size(&thumb.bytes).unwrap();
         assert!(size.width <= 256 && size.height <= 256, "{asset}: {size:?}");
     }
-    assert_eq!(stored(), 4, "photo, card, waveform and video frame");
+    // Both sizes of the photo, card and waveform; the video's frame at the size asked.
+    assert_eq!(stored(), 7);
     let progress: Vec<(u32, u32)> = events
         .lock()
         .unwrap()
@@ -95,18 +96,18 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
     // Paused, a thumbnail waits; its tile goes away meanwhile, so it is never made.
     store.set_paused(true);
     let waiting = {
-        let (store, account, asset) = (store.clone(), account.id.clone(), assets[1].clone());
+        let (store, account, asset) = (store.clone(), account.id.clone(), assets[3].clone());
         tokio::spawn(async move { store.get(&account, &asset, 512).await })
     };
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(!waiting.is_finished());
-    store.forget(&account.id, &assets[1]);
+    store.forget(&account.id, &assets[3]);
     store.set_paused(false);
     assert!(matches!(
         waiting.await.unwrap(),
         Err(ThumbStoreError::Unwanted { .. })
     ));
-    assert_eq!(stored(), 4, "nothing was made for the tile that went away");
+    assert_eq!(stored(), 7, "nothing was made for the tile that went away");
     // Served again from disk, without the server.
     server.kill_hard();
     assert_eq!(
@@ -127,7 +128,7 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     small.get(&account.id, &assets[0], 256).await.unwrap(); // shown: the newest
     server.restart();
-    let _ = small.get(&account.id, &assets[1], 512).await; // a new one: something must go
+    let _ = small.get(&account.id, &assets[3], 512).await; // a new one: something must go
     let left: u64 = std::fs::read_dir(small.dir())
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())

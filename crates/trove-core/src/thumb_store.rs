@@ -247,16 +247,31 @@ impl ThumbStore {
                 }
             }
             (None, Some(url), _) => {
+                // Downloaded once: the preview size is drawn from it, the grid size from that.
                 let limit = self.download_limit(asset);
                 let file = self.download_file(url, limit).await?;
                 let limits = self.limits.clone();
-                let thumb =
-                    tokio::task::spawn_blocking(move || thumbs::render(file.path(), side, &limits))
-                        .await
-                        .map_err(|e| worker(&e.to_string()))??;
-                ServedThumbnail {
-                    mime: thumb.mime,
-                    bytes: thumb.bytes,
+                let larger = side.max(thumbs::PREVIEW_SIDE);
+                let (large, small) = tokio::task::spawn_blocking(move || {
+                    let large = thumbs::render(file.path(), larger, &limits)?;
+                    let small = (side < larger)
+                        .then(|| thumbs::shrink(&large, side))
+                        .transpose()?;
+                    Ok::<_, ThumbError>((large, small))
+                })
+                .await
+                .map_err(|e| worker(&e.to_string()))??;
+                let served = |t: thumbs::Thumbnail| ServedThumbnail {
+                    mime: t.mime,
+                    bytes: t.bytes,
+                };
+                match small {
+                    Some(small) => {
+                        let larger_key = format!("{}-{larger}", content_key(asset));
+                        self.write(&larger_key, &served(large))?;
+                        served(small)
+                    }
+                    None => served(large),
                 }
             }
             (None, None, _) => {

@@ -109,6 +109,28 @@ pub(crate) struct Pixels {
     pub data: Vec<u8>,
 }
 
+/// A smaller thumbnail made from a larger one (both sizes from one read of the source).
+pub fn shrink(thumb: &Thumbnail, side: u32) -> Result<Thumbnail, ThumbError> {
+    let shown = Path::new("thumbnail");
+    let decoded = image::load_from_memory(&thumb.bytes).map_err(|e| ThumbError::Decode {
+        path: shown.to_owned(),
+        format: "thumbnail",
+        detail: e.to_string(),
+    })?;
+    let alpha = thumb.mime == "image/png";
+    let pixels = Pixels {
+        width: decoded.width(),
+        height: decoded.height(),
+        alpha,
+        data: if alpha {
+            decoded.into_rgba8().into_raw()
+        } else {
+            decoded.into_rgb8().into_raw()
+        },
+    };
+    encode::encode(encode::fit(pixels, side.max(1), shown)?, shown)
+}
+
 /// A thumbnail of the file at `path` whose longer side is at most `side` pixels (smaller pictures
 /// are not enlarged).
 pub fn render(path: &Path, side: u32, limits: &Limits) -> Result<Thumbnail, ThumbError> {
