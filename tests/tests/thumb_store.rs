@@ -108,6 +108,26 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
         Err(ThumbStoreError::Unwanted { .. })
     ));
     assert_eq!(stored(), 7, "nothing was made for the tile that went away");
+
+    // A tile recreated for the same asset (the grid refreshed) asks again before the old one's
+    // "gone" arrives: the old request gives up, the new one still gets its picture.
+    store.set_paused(true);
+    let ask = || {
+        let (store, account, asset) = (store.clone(), account.id.clone(), assets[3].clone());
+        tokio::spawn(async move { store.get(&account, &asset, 512).await })
+    };
+    let old_tile = ask();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let new_tile = ask();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    store.forget(&account.id, &assets[3]);
+    store.set_paused(false);
+    assert!(old_tile.await.unwrap().is_err());
+    assert!(
+        new_tile.await.unwrap().is_ok(),
+        "the live request gets its thumbnail"
+    );
+    assert_eq!(stored(), 8);
     // Served again from disk, without the server.
     server.kill_hard();
     assert_eq!(
@@ -128,7 +148,7 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     small.get(&account.id, &assets[0], 256).await.unwrap(); // shown: the newest
     server.restart();
-    let _ = small.get(&account.id, &assets[3], 512).await; // a new one: something must go
+    let _ = small.get(&account.id, &assets[1], 300).await; // a new one: something must go
     let left: u64 = std::fs::read_dir(small.dir())
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())

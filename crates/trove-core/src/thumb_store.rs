@@ -60,7 +60,14 @@ pub struct ServedThumbnail {
     pub bytes: Vec<u8>,
 }
 
-type Pending = watch::Receiver<Option<Result<(), String>>>;
+/// Why the request making a thumbnail did not: waiters retry after `Unwanted`.
+#[derive(Debug, Clone)]
+enum GaveUp {
+    Unwanted,
+    Failed(String),
+}
+
+type Pending = watch::Receiver<Option<Result<(), GaveUp>>>;
 
 pub struct ThumbStore {
     library: Arc<Library>,
@@ -158,39 +165,50 @@ impl ThumbStore {
         if let Some(served) = self.read(&key) {
             return Ok(served);
         }
-        // Either this request makes it, or it waits for the one already making it.
-        let (waiter, maker) = {
-            let mut making = self.making.lock().map_err(|_| worker("lock poisoned"))?;
-            match making.get(&key) {
-                Some(pending) => (Some(pending.clone()), None),
-                None => {
-                    let (done, pending) = watch::channel(None);
-                    making.insert(key.clone(), pending);
-                    (None, Some(done))
+        // Either this request makes it, or it waits for the one already making it. A maker whose
+        // tile went away gives up; a waiter is a live request, so it then makes it itself.
+        let maker = loop {
+            let waiter = {
+                let mut making = self.making.lock().map_err(|_| worker("lock poisoned"))?;
+                match making.get(&key) {
+                    Some(pending) => pending.clone(),
+                    None => {
+                        let (done, pending) = watch::channel(None);
+                        making.insert(key.clone(), pending);
+                        break done;
+                    }
                 }
-            }
-        };
-        if let Some(mut pending) = waiter {
-            let outcome = pending
+            };
+            let outcome = waiter
+                .clone()
                 .wait_for(Option::is_some)
                 .await
                 .map_err(|e| worker(&e.to_string()))?
                 .clone();
-            return match outcome {
-                Some(Ok(())) => self.read(&key).ok_or_else(|| worker("made and gone")),
-                Some(Err(message)) => Err(ThumbStoreError::Worker(message)),
-                None => Err(worker("unfinished")),
-            };
-        }
+            match outcome {
+                Some(Ok(())) => return self.read(&key).ok_or_else(|| worker("made and gone")),
+                Some(Err(GaveUp::Unwanted)) => {
+                    if let Ok(mut unwanted) = self.unwanted.lock() {
+                        unwanted.remove(&format!("{account_id}/{asset_id}"));
+                    }
+                    continue;
+                }
+                Some(Err(GaveUp::Failed(message))) => return Err(ThumbStoreError::Worker(message)),
+                None => return Err(worker("unfinished")),
+            }
+        };
         self.count(false);
         let made = self.make(&asset, &key, side).await;
         self.count(true);
         if let Ok(mut making) = self.making.lock() {
             making.remove(&key);
         }
-        if let Some(done) = maker {
-            let _ = done.send(Some(made.as_ref().map(|_| ()).map_err(|e| e.to_string())));
-        }
+        let outcome = match &made {
+            Ok(_) => Ok(()),
+            Err(ThumbStoreError::Unwanted { .. }) => Err(GaveUp::Unwanted),
+            Err(error) => Err(GaveUp::Failed(error.to_string())),
+        };
+        let _ = maker.send(Some(outcome));
         made
     }
 
