@@ -22,25 +22,38 @@ describe('thumbnail URLs', () => {
 });
 
 describe('UnwantedThumbnails', () => {
-  it('tells the core once per frame, with every tile that went away', () => {
+  function harness() {
     const sent: [string, string][][] = [];
     let flush: (() => void) | null = null;
     const unwanted = new UnwantedThumbnails(
       (assets) => sent.push(assets),
       (run) => (flush = run),
     );
-    unwanted.add({ account_id: 'a', id: '1' });
-    unwanted.add({ account_id: 'a', id: '2' });
+    return { sent, unwanted, flush: () => flush!() };
+  }
+
+  it('tells the core once per frame, with every tile that went away waiting', () => {
+    const { sent, unwanted, flush } = harness();
+    for (const id of ['1', '2', '3']) unwanted.mount({ account_id: 'a', id });
+    unwanted.unmount({ account_id: 'a', id: '1' }, true);
+    unwanted.unmount({ account_id: 'a', id: '2' }, true);
+    unwanted.unmount({ account_id: 'a', id: '3' }, false); // its picture had come
     expect(sent).toEqual([]);
-    flush!();
+    flush();
     expect(sent).toEqual([
       [
         ['a', '1'],
         ['a', '2'],
       ],
     ]);
-    unwanted.add({ account_id: 'b', id: '3' });
-    flush!();
-    expect(sent[1]).toEqual([['b', '3']]);
+  });
+
+  it('does not count a tile replaced in the same frame as gone', () => {
+    const { sent, unwanted, flush } = harness();
+    unwanted.mount({ account_id: 'a', id: '1' });
+    unwanted.unmount({ account_id: 'a', id: '1' }, true);
+    unwanted.mount({ account_id: 'a', id: '1' }); // the refreshed grid's new tile
+    flush();
+    expect(sent).toEqual([]);
   });
 });

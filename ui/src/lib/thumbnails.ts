@@ -23,10 +23,12 @@ export function onWindows(userAgent: string): boolean {
 
 /**
  * Collects tiles that went away before their thumbnail arrived and tells the core once per
- * frame, so a fast scroll does not make thumbnails nobody will see.
+ * frame, so a fast scroll does not make thumbnails nobody will see. A tile replaced by another
+ * for the same asset in the same frame (the grid refreshed) does not count as gone.
  */
 export class UnwantedThumbnails {
-  private pending: [string, string][] = [];
+  private pending = new Map<string, [string, string]>();
+  private mounted = new Map<string, number>();
   private scheduled = false;
 
   constructor(
@@ -34,15 +36,27 @@ export class UnwantedThumbnails {
     private readonly schedule: (flush: () => void) => void,
   ) {}
 
-  add(asset: Pick<Asset, 'account_id' | 'id'>): void {
-    this.pending.push([asset.account_id, asset.id]);
+  /** A tile for `asset` is on screen. */
+  mount(asset: Pick<Asset, 'account_id' | 'id'>): void {
+    const key = `${asset.account_id}/${asset.id}`;
+    this.mounted.set(key, (this.mounted.get(key) ?? 0) + 1);
+  }
+
+  /** A tile for `asset` went away; `waiting` when its picture had not come yet. */
+  unmount(asset: Pick<Asset, 'account_id' | 'id'>, waiting: boolean): void {
+    const key = `${asset.account_id}/${asset.id}`;
+    const left = (this.mounted.get(key) ?? 1) - 1;
+    if (left > 0) this.mounted.set(key, left);
+    else this.mounted.delete(key);
+    if (!waiting) return;
+    this.pending.set(key, [asset.account_id, asset.id]);
     if (this.scheduled) return;
     this.scheduled = true;
     this.schedule(() => {
       this.scheduled = false;
-      const assets = this.pending;
-      this.pending = [];
-      if (assets.length > 0) this.send(assets);
+      const gone = [...this.pending].filter(([key]) => !this.mounted.has(key)).map(([, pair]) => pair);
+      this.pending.clear();
+      if (gone.length > 0) this.send(gone);
     });
   }
 }
