@@ -1,7 +1,7 @@
 //! The commands the UI invokes. Each is a thin call into the core; errors cross as their message.
 
 use tauri::State;
-use trove_core::model::{AssetPage, AssetQuery, LibraryStatus};
+use trove_core::model::{AssetPage, AssetQuery, LibraryStatus, TagFacet};
 use trove_core::push::Urgency;
 
 use crate::startup::TroveState;
@@ -31,6 +31,18 @@ pub fn library_status(state: State<'_, TroveState>) -> LibraryStatus {
 #[tauri::command(async)]
 pub fn list_assets(state: State<'_, TroveState>, query: AssetQuery) -> Result<AssetPage, String> {
     library(&state)?.query(&query).map_err(|e| e.to_string())
+}
+
+/// The most used tags among what `query` selects (its window is ignored), for the facet list.
+#[tauri::command(async)]
+pub fn tag_facets(
+    state: State<'_, TroveState>,
+    query: AssetQuery,
+    limit: u32,
+) -> Result<Vec<TagFacet>, String> {
+    library(&state)?
+        .tag_facets(&query, limit.min(200))
+        .map_err(|e| e.to_string())
 }
 
 /// Syncs one account, or all of them when `account_id` is absent.

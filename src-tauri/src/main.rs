@@ -38,6 +38,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::library_status,
             commands::list_assets,
+            commands::tag_facets,
             commands::sync_now,
             uploads::enqueue_uploads,
             uploads::upload_file_bytes,

@@ -186,6 +186,14 @@ impl Desktop {
         bounded("choose a file", input.send_keys(path)).await
     }
 
+    /// Types `text` into the field matching `css`, key by key, as a person would.
+    pub async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let client = self.client()?;
+        let field = bounded("find the field", client.find(Locator::Css(css))).await?;
+        bounded("click the field", field.click()).await?;
+        bounded("type", field.send_keys(text)).await
+    }
+
     /// Runs a script in the page and returns its value (for diagnostics and DOM-level checks).
     pub async fn script(&self, source: &str) -> anyhow::Result<serde_json::Value> {
         bounded("execute script", self.client()?.execute(source, vec![])).await

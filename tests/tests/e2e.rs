@@ -128,6 +128,55 @@ async fn the_grid_shows_what_the_local_library_holds() {
     assert_eq!(drawn.len(), 3, "{drawn:?}");
     assert!(drawn.iter().all(|w| *w > 0 && *w <= 512), "{drawn:?}");
 
+    // Filters: the kind chips, search as you type, and the count against the whole library.
+    desktop
+        .script(
+            "Array.from(document.querySelectorAll('[data-testid=kind-chip]'))\
+             .find(b => b.innerText === 'Audio').click()",
+        )
+        .await
+        .unwrap();
+    let audio = desktop
+        .wait_for_texts(
+            "[data-testid=asset-count]",
+            &["1 of 3 assets"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audio.len(), 1);
+    let names = desktop
+        .texts("[data-testid=asset-tile] .asset-name")
+        .await
+        .unwrap();
+    assert_eq!(names, ["jingle"], "{names:?}");
+    desktop
+        .script(
+            "Array.from(document.querySelectorAll('[data-testid=kind-chip]'))\
+             .find(b => b.innerText === 'All').click()",
+        )
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=search]", "hero")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-count]",
+            &["1 of 3 assets"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    let names = desktop
+        .texts("[data-testid=asset-tile] .asset-name")
+        .await
+        .unwrap();
+    assert_eq!(names, ["hero-photo"], "{names:?}");
+    let tags = desktop.texts("[data-testid=tag-chip]").await.unwrap();
+    assert!(tags.iter().any(|t| t.starts_with("brand")), "{tags:?}");
+
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("trove-grid.png");
     desktop.screenshot_window(&shot).unwrap();
     eprintln!("e2e: screenshot of the window at {}", shot.display());

@@ -183,6 +183,15 @@ impl Library {
         Ok(statuses)
     }
 
+    /// The tags of the assets `query` selects, most used first, with how many carry each.
+    pub fn tag_facets(
+        &self,
+        query: &AssetQuery,
+        limit: u32,
+    ) -> Result<Vec<crate::model::TagFacet>, LibraryError> {
+        Ok(self.cache()?.tag_facets(query, limit)?)
+    }
+
     pub fn query(&self, query: &AssetQuery) -> Result<AssetPage, LibraryError> {
         Ok(self.cache()?.query_assets(query)?)
     }

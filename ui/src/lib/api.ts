@@ -6,7 +6,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { AssetPage, AssetQuery, LibraryStatus, TroveEvent, UploadItem } from './bindings';
+import type { AssetPage, AssetQuery, LibraryStatus, TagFacet, TroveEvent, UploadItem } from './bindings';
 
 /** The single event channel the core reports on. */
 export const TROVE_EVENT = 'trove://event';
@@ -19,6 +19,11 @@ export function libraryStatus(): Promise<LibraryStatus> {
 /** Rejects with the core's error message (a string). */
 export function listAssets(query: AssetQuery): Promise<AssetPage> {
   return invoke<AssetPage>('list_assets', { query });
+}
+
+/** The most used tags among what `query` selects, with their counts. */
+export function tagFacets(query: AssetQuery, limit: number): Promise<TagFacet[]> {
+  return invoke<TagFacet[]>('tag_facets', { query, limit });
 }
 
 /** Syncs one account, or every account when `accountId` is null; rejects with a message. */

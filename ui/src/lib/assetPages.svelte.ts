@@ -26,6 +26,8 @@ interface CachedPage {
 export class AssetPages {
   /** Items in the whole result; null until the first page arrives. */
   total = $state<number | null>(null);
+  /** Counts the times the query itself changed, so the grid can go back to the top. */
+  resets = $state(0);
   readonly pageSize: number;
 
   readonly #fetchPage: PageFetcher;
@@ -89,6 +91,17 @@ export class AssetPages {
       this.#refreshing = null;
     });
     return this.#refreshing;
+  }
+
+  /**
+   * The query changed (a filter, the sort): what is cached belongs to the old one, so it is
+   * dropped, and the first page of the new one is fetched.
+   */
+  reset(): Promise<void> {
+    this.#pages.clear();
+    this.#wanted = [0];
+    this.resets += 1;
+    return this.refresh();
   }
 
   /** Never rejects: failures go to `onError`. */
