@@ -1,7 +1,7 @@
 //! The commands the UI invokes. Each is a thin call into the core; errors cross as their message.
 
 use tauri::State;
-use trove_core::model::{AssetPage, AssetQuery, LibraryStatus, TagFacet};
+use trove_core::model::{AssetDetails, AssetPage, AssetQuery, LibraryStatus, TagFacet};
 use trove_core::push::Urgency;
 
 use crate::startup::TroveState;
@@ -77,4 +77,40 @@ pub async fn sync_now(
             }
         }
     }
+}
+
+/// One asset with fresh usage counts (the cached ones, and why, when the account does not answer).
+#[tauri::command]
+pub async fn asset_details(
+    state: State<'_, TroveState>,
+    account_id: String,
+    asset_id: String,
+) -> Result<AssetDetails, String> {
+    let library = library(&state)?;
+    let account = library.account(&account_id).map_err(|e| e.to_string())?;
+    library
+        .details(&account, &asset_id)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Deletes an asset: usage is fetched fresh first and one in use is refused unless `force`. The
+/// delete applies at once and is sent to the account in the background.
+#[tauri::command]
+pub async fn delete_asset(
+    state: State<'_, TroveState>,
+    account_id: String,
+    asset_id: String,
+    force: bool,
+) -> Result<(), String> {
+    let library = library(&state)?;
+    let account = library.account(&account_id).map_err(|e| e.to_string())?;
+    library
+        .delete(&account, &asset_id, force)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Err(error) = library.push(&account).await {
+        tracing::info!(%error, "the delete waits in the outbox");
+    }
+    Ok(())
 }

@@ -39,6 +39,8 @@ fn main() {
             commands::library_status,
             commands::list_assets,
             commands::tag_facets,
+            commands::asset_details,
+            commands::delete_asset,
             commands::sync_now,
             uploads::enqueue_uploads,
             uploads::upload_file_bytes,

@@ -194,6 +194,18 @@ impl Desktop {
         bounded("type", field.send_keys(text)).await
     }
 
+    /// Empties the field matching `css`, telling the page as typing would (WebDriver's own
+    /// Element Clear fires no `input` event in WebKit).
+    pub async fn clear(&self, css: &str) -> anyhow::Result<()> {
+        let selector = serde_json::to_string(css)?;
+        self.script(&format!(
+            "const field = document.querySelector({selector}); field.value = ''; \
+             field.dispatchEvent(new Event('input', {{ bubbles: true }}));"
+        ))
+        .await
+        .map(drop)
+    }
+
     /// Runs a script in the page and returns its value (for diagnostics and DOM-level checks).
     pub async fn script(&self, source: &str) -> anyhow::Result<serde_json::Value> {
         bounded("execute script", self.client()?.execute(source, vec![])).await

@@ -54,7 +54,26 @@ async fn the_grid_shows_what_the_local_library_holds() {
         // cache is empty, so what the grid shows must come through the app's in-process server and sync.
         let server = ServerProcess::start(&data_dir.join("library"));
         upload_through_cli(&server, &[&card, &photo, &jingle], "brand,2025");
-        assert_eq!(server.list().await["pagination"]["total"], 3);
+        let listing = server.list().await;
+        assert_eq!(listing["pagination"]["total"], 3);
+        // The brand card is used in a video, so deleting it must warn.
+        let card_id = listing["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "brand-card")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let used = reqwest::Client::new()
+            .post(format!("{}/assets/{card_id}/uses", server.base_url))
+            .bearer_auth(&server.api_key)
+            .json(&serde_json::json!({"kind": "video"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(used.status().is_success());
     }
     assert!(!data_dir.join("cache.sqlite3").exists());
 
@@ -176,6 +195,61 @@ async fn the_grid_shows_what_the_local_library_holds() {
     assert_eq!(names, ["hero-photo"], "{names:?}");
     let tags = desktop.texts("[data-testid=tag-chip]").await.unwrap();
     assert!(tags.iter().any(|t| t.starts_with("brand")), "{tags:?}");
+
+    // Delete safely: the details panel fetches usage fresh; an asset in use needs a second step.
+    desktop.clear("[data-testid=search]").await.unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-tile] .asset-name",
+            &["brand-card", "hero-photo", "jingle"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    desktop
+        .script(
+            "Array.from(document.querySelectorAll('[data-testid=asset-tile]'))\
+             .find(t => t.innerText.includes('brand-card')).click()",
+        )
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts("[data-testid=usage]", &["1 video"], Duration::from_secs(10))
+        .await
+        .unwrap();
+    desktop
+        .script("document.querySelector('[data-testid=delete]').click()")
+        .await
+        .unwrap();
+    let warning = desktop
+        .wait_for_texts(
+            "[data-testid=confirm-delete]",
+            &["is in use", "1 video", "Delete anyway"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(warning.len(), 1);
+    desktop
+        .script(
+            "Array.from(document.querySelectorAll('[data-testid=confirm-delete] button'))\
+             .find(b => b.innerText === 'Delete anyway').click()",
+        )
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-count]",
+            &["2 assets"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    let names = desktop
+        .texts("[data-testid=asset-tile] .asset-name")
+        .await
+        .unwrap();
+    assert!(!names.iter().any(|n| n.contains("brand-card")), "{names:?}");
 
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("trove-grid.png");
     desktop.screenshot_window(&shot).unwrap();

@@ -26,6 +26,7 @@ fn generated() -> String {
         Problem::decl(&cfg),
         UploadState::decl(&cfg),
         UploadItem::decl(&cfg),
+        AssetDetails::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust model (crates/trove-core/src/model.rs) by ts-rs. Do not edit:\n\

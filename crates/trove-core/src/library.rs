@@ -339,6 +339,27 @@ impl Library {
         Ok(shown.unwrap_or(remote))
     }
 
+    /// The asset with its usage counts fetched fresh, or the cached ones and why not.
+    pub async fn details(
+        &self,
+        account: &Account,
+        asset_id: &str,
+    ) -> Result<crate::model::AssetDetails, LibraryError> {
+        let cached = self.find_asset(asset_id, Some(account))?;
+        Ok(match self.refresh(account, asset_id).await {
+            Ok(asset) => crate::model::AssetDetails {
+                asset,
+                usage_fresh: true,
+                usage_error: None,
+            },
+            Err(error) => crate::model::AssetDetails {
+                asset: cached,
+                usage_fresh: false,
+                usage_error: Some(error.to_string()),
+            },
+        })
+    }
+
     /// Deletes an asset after fetching its usage fresh: one in use is refused unless `force`.
     pub async fn delete(
         &self,

@@ -214,6 +214,17 @@ pub enum TroveEvent {
     },
 }
 
+/// One asset for the details panel: usage counts fetched fresh when the account answers, else the
+/// cached ones with the reason they may be stale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AssetDetails {
+    pub asset: Asset,
+    /// Whether the usage counts were just fetched from the remote.
+    pub usage_fresh: bool,
+    /// Why they could not be (offline, refused).
+    pub usage_error: Option<String>,
+}
+
 /// Where an upload is. `Probing` reads the file (format, size, hash); then it is `Rejected` (the
 /// target would refuse it), a `Duplicate` (the same bytes are already in the account or queued),
 /// or `Queued` to be sent; `Uploading` while bytes flow; and ends `Done`, `Failed` (with

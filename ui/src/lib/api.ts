@@ -6,7 +6,15 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { AssetPage, AssetQuery, LibraryStatus, TagFacet, TroveEvent, UploadItem } from './bindings';
+import type {
+  AssetDetails,
+  AssetPage,
+  AssetQuery,
+  LibraryStatus,
+  TagFacet,
+  TroveEvent,
+  UploadItem,
+} from './bindings';
 
 /** The single event channel the core reports on. */
 export const TROVE_EVENT = 'trove://event';
@@ -67,4 +75,14 @@ export function cancelUpload(id: number): Promise<boolean> {
 
 export function retryUpload(id: number): Promise<boolean> {
   return invoke<boolean>('retry_upload', { id });
+}
+
+/** The asset with usage counts fetched fresh (or the cached ones and why). */
+export function assetDetails(accountId: string, assetId: string): Promise<AssetDetails> {
+  return invoke<AssetDetails>('asset_details', { accountId, assetId });
+}
+
+/** Deletes an asset; one in use is refused (with its counts) unless `force`. */
+export function deleteAsset(accountId: string, assetId: string, force: boolean): Promise<void> {
+  return invoke<void>('delete_asset', { accountId, assetId, force });
 }

@@ -105,3 +105,13 @@ retry_at: string | null, attempts: number,
  * The asset created, or the one this file duplicates.
  */
 asset_id: string | null, updated_at: string, };
+
+export type AssetDetails = { asset: Asset, 
+/**
+ * Whether the usage counts were just fetched from the remote.
+ */
+usage_fresh: boolean, 
+/**
+ * Why they could not be (offline, refused).
+ */
+usage_error: string | null, };
