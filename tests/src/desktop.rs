@@ -194,6 +194,21 @@ impl Desktop {
         bounded("type", field.send_keys(text)).await
     }
 
+    /// Clicks the first element matching `css` whose rendered text contains `text`.
+    pub async fn click_text(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let (selector, text) = (serde_json::to_string(css)?, serde_json::to_string(text)?);
+        let found = self
+            .script(&format!(
+                "const hit = Array.from(document.querySelectorAll({selector}))\
+                 .find(e => e.innerText.includes({text})); if (hit) hit.click(); return !!hit;"
+            ))
+            .await?;
+        if found != serde_json::Value::Bool(true) {
+            bail!("nothing matching {css} reads {text}");
+        }
+        Ok(())
+    }
+
     /// Empties the field matching `css`, telling the page as typing would (WebDriver's own
     /// Element Clear fires no `input` event in WebKit).
     pub async fn clear(&self, css: &str) -> anyhow::Result<()> {

@@ -149,10 +149,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
 
     // Filters: the kind chips, search as you type, and the count against the whole library.
     desktop
-        .script(
-            "Array.from(document.querySelectorAll('[data-testid=kind-chip]'))\
-             .find(b => b.innerText === 'Audio').click()",
-        )
+        .click_text("[data-testid=kind-chip]", "Audio")
         .await
         .unwrap();
     let audio = desktop
@@ -170,10 +167,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
         .unwrap();
     assert_eq!(names, ["jingle"], "{names:?}");
     desktop
-        .script(
-            "Array.from(document.querySelectorAll('[data-testid=kind-chip]'))\
-             .find(b => b.innerText === 'All').click()",
-        )
+        .click_text("[data-testid=kind-chip]", "All")
         .await
         .unwrap();
     desktop
@@ -207,10 +201,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
         .await
         .unwrap();
     desktop
-        .script(
-            "Array.from(document.querySelectorAll('[data-testid=asset-tile]'))\
-             .find(t => t.innerText.includes('brand-card')).click()",
-        )
+        .click_text("[data-testid=asset-tile]", "brand-card")
         .await
         .unwrap();
     desktop
@@ -218,7 +209,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
         .await
         .unwrap();
     desktop
-        .script("document.querySelector('[data-testid=delete]').click()")
+        .click_text("[data-testid=delete]", "Delete")
         .await
         .unwrap();
     let warning = desktop
@@ -231,10 +222,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
         .unwrap();
     assert_eq!(warning.len(), 1);
     desktop
-        .script(
-            "Array.from(document.querySelectorAll('[data-testid=confirm-delete] button'))\
-             .find(b => b.innerText === 'Delete anyway').click()",
-        )
+        .click_text("[data-testid=confirm-delete] button", "Delete anyway")
         .await
         .unwrap();
     desktop
