@@ -270,18 +270,6 @@ impl UploadState {
         .into_iter()
         .find(|state| state.as_str() == text)
     }
-
-    /// Whether the upload has nothing more to do (a failure waiting for a retry is not finished).
-    pub fn is_finished(self, retry_at: Option<&str>) -> bool {
-        match self {
-            UploadState::Rejected
-            | UploadState::Duplicate
-            | UploadState::Done
-            | UploadState::Cancelled => true,
-            UploadState::Failed => retry_at.is_none(),
-            UploadState::Probing | UploadState::Queued | UploadState::Uploading => false,
-        }
-    }
 }
 
 /// One file in the upload queue, as the queue panel and `trove queue` show it.

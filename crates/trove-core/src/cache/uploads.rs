@@ -52,6 +52,10 @@ pub struct UploadRow {
     pub created_at: String,
 }
 
+/// Uploads with something still to happen: a failure waiting for its retry has not ended.
+const UNFINISHED: &str = "(state IN ('probing', 'queued', 'uploading')
+    OR (state = 'failed' AND next_attempt_at IS NOT NULL))";
+
 const COLUMNS: &str = "id, account_id, path, name, tags_json, origin, state, size, bytes_sent,
     kind, problems_json, error, next_attempt_at, attempts, asset_id, updated_at, mtime_ns, hash,
     content_type, width, height, duration_s, started_at, created_at";
@@ -149,13 +153,20 @@ impl Cache {
     /// How many of these uploads have not ended (a failure waiting for a retry has not).
     pub fn count_unfinished(&self, ids: &[i64]) -> Result<u64, CacheError> {
         let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM uploads WHERE id IN (SELECT value FROM json_each(?1))
-                AND (state IN ('probing', 'queued', 'uploading')
-                    OR (state = 'failed' AND next_attempt_at IS NOT NULL))",
-            [ids],
-            |row| row.get(0),
-        )?)
+        let sql = format!(
+            "SELECT count(*) FROM uploads WHERE id IN (SELECT value FROM json_each(?1)) AND {UNFINISHED}"
+        );
+        Ok(self.conn.query_row(&sql, [ids], |row| row.get(0))?)
+    }
+
+    /// Every upload that has not ended, oldest first.
+    pub fn unfinished_uploads(&self) -> Result<Vec<UploadItem>, CacheError> {
+        let sql = format!("SELECT {COLUMNS} FROM uploads WHERE {UNFINISHED} ORDER BY id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], read_row)?;
+        Ok(rows
+            .map(|row| row.map(|r| r.item))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The newest `limit` uploads, newest first.

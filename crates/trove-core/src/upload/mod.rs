@@ -241,10 +241,7 @@ impl UploadQueue {
 
     /// The uploads that have not ended, oldest first.
     pub fn unfinished(&self) -> Result<Vec<UploadItem>, UploadError> {
-        let mut items = self.list(u32::MAX)?;
-        items.retain(|item| !item.state.is_finished(item.retry_at.as_deref()));
-        items.reverse();
-        Ok(items)
+        Ok(self.cache()?.unfinished_uploads()?)
     }
 
     async fn work(
