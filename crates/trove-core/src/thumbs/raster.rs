@@ -3,7 +3,7 @@
 //! become RGB. PNG, GIF and WebP (16-bit, palette, alpha; the first frame of an animation) go
 //! through the `image` crate with its allocation limit set.
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use jpeg_decoder::PixelFormat;
@@ -20,20 +20,25 @@ pub(super) fn jpeg(path: &Path, side: u32) -> Result<Pixels, ThumbError> {
         path: path.to_owned(),
         cause,
     };
-    let file = std::fs::File::open(path).map_err(read)?;
+    let mut file = std::fs::File::open(path).map_err(read)?;
     let size = file.metadata().map_err(read)?.len();
-    if size <= DC_PATH_MAX_BYTES {
-        let bytes = std::fs::read(path).map_err(read)?;
+    // A file read whole for the DC path is not read again if that path declines it.
+    let source: Box<dyn Read> = if size <= DC_PATH_MAX_BYTES {
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes).map_err(read)?;
         if let Some(pixels) = eighth_scale(&bytes, side) {
             return Ok(pixels);
         }
-    }
+        Box::new(std::io::Cursor::new(bytes))
+    } else {
+        Box::new(BufReader::with_capacity(256 * 1024, file))
+    };
     let failed = |detail: String| ThumbError::Decode {
         path: path.to_owned(),
         format: "jpeg",
         detail,
     };
-    let mut decoder = jpeg_decoder::Decoder::new(BufReader::with_capacity(256 * 1024, file));
+    let mut decoder = jpeg_decoder::Decoder::new(source);
     decoder.read_info().map_err(|e| failed(e.to_string()))?;
     let info = decoder
         .info()
