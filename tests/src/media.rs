@@ -55,6 +55,19 @@ pub fn mp4(dir: &Path, name: &str, seconds: f64) -> PathBuf {
     )
 }
 
+/// A copy of the video at `path` whose track says to show it turned `degrees` clockwise, as a
+/// phone records portrait video (the pixels are not touched).
+pub fn turned(path: &Path, name: &str, degrees: u16) -> PathBuf {
+    let dir = path.parent().expect("a file in a folder");
+    let rotate = format!("rotate={degrees}");
+    let source = path.to_str().expect("a UTF-8 path");
+    ffmpeg(
+        dir,
+        name,
+        &["-i", source, "-c", "copy", "-metadata:s:v:0", &rotate],
+    )
+}
+
 /// What `ffprobe -show_format -show_streams` says of a file, as JSON.
 pub fn ffprobe(path: &Path) -> serde_json::Value {
     let output = Command::new("ffprobe")

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use trove_core::probe::{probe, Format, MediaInfo};
-use trove_tests::media::ffmpeg;
+use trove_tests::media::{ffmpeg, turned};
 
 fn probed(path: &Path) -> MediaInfo {
     probe(path).unwrap()
@@ -168,18 +168,7 @@ fn a_rotated_phone_video_is_displayed_upright() {
         "raw.mp4",
         &["-f", "lavfi", "-i", PICTURE, "-c:v", "libx264"],
     );
-    let rotated = ffmpeg(
-        dir.path(),
-        "portrait.mp4",
-        &[
-            "-i",
-            landscape.to_str().unwrap(),
-            "-c",
-            "copy",
-            "-metadata:s:v:0",
-            "rotate=90",
-        ],
-    );
+    let rotated = turned(&landscape, "portrait.mp4", 90);
     let info = probed(&rotated);
     assert_eq!(
         (info.stored_width, info.stored_height),

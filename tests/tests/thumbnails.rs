@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use trove_core::thumbs::{render, Limits, ThumbError, Thumbnail, GRID_SIDE};
-use trove_tests::media::{bomb_png, ffmpeg, with_exif_orientation};
+use trove_tests::media::{bomb_png, ffmpeg, turned, with_exif_orientation};
 
 fn thumb(path: &Path) -> Thumbnail {
     render(path, GRID_SIDE, &Limits::default())
@@ -83,18 +83,7 @@ fn photos_are_upright_whatever_their_orientation() {
 fn a_phone_video_is_upright_and_its_frame_is_representative() {
     let dir = tempfile::tempdir().unwrap();
     let landscape = red_over_blue(dir.path(), "raw.mp4", 640, 360, &["-c:v", "libx264"]);
-    let portrait = ffmpeg(
-        dir.path(),
-        "portrait.mp4",
-        &[
-            "-i",
-            landscape.to_str().unwrap(),
-            "-c",
-            "copy",
-            "-metadata:s:v:0",
-            "rotate=90",
-        ],
-    );
+    let portrait = turned(&landscape, "portrait.mp4", 90);
     let shown = thumb(&portrait);
     assert!(
         shown.height > shown.width,
