@@ -1,6 +1,7 @@
 //! The commands the UI invokes. Each is a thin call into the core; errors cross as their message.
 
 use tauri::State;
+use trove_core::bulk::{AssetEdit, DeleteCheck, DeleteOutcome, EditSummary, Selection};
 use trove_core::model::{AssetDetails, AssetPage, AssetQuery, LibraryStatus, TagFacet};
 use trove_core::push::Urgency;
 
@@ -95,7 +96,7 @@ pub async fn asset_details(
 }
 
 /// Deletes an asset: usage is fetched fresh first and one in use is refused unless `force`. The
-/// delete applies at once and is sent to the account in the background.
+/// delete applies at once and the background sync sends it.
 #[tauri::command]
 pub async fn delete_asset(
     state: State<'_, TroveState>,
@@ -108,9 +109,43 @@ pub async fn delete_asset(
     library
         .delete(&account, &asset_id, force)
         .await
-        .map_err(|e| e.to_string())?;
-    if let Err(error) = library.push(&account).await {
-        tracing::info!(%error, "the delete waits in the outbox");
-    }
-    Ok(())
+        .map_err(|e| e.to_string())
+}
+
+/// Renames, tags or untags the selected assets at once; each edit is pending until its remote
+/// has it (the background sync sends it at once).
+#[tauri::command(async)]
+pub fn edit_assets(
+    state: State<'_, TroveState>,
+    selection: Selection,
+    edit: AssetEdit,
+) -> Result<EditSummary, String> {
+    library(&state)?
+        .edit_selection(&selection, &edit)
+        .map_err(|e| e.to_string())
+}
+
+/// Fetches fresh usage of the selected assets and names those in use.
+#[tauri::command]
+pub async fn check_delete(
+    state: State<'_, TroveState>,
+    selection: Selection,
+) -> Result<DeleteCheck, String> {
+    library(&state)?
+        .check_delete(&selection)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Deletes the selected assets; unless `force`, nothing is deleted while any is in use.
+#[tauri::command]
+pub async fn delete_assets(
+    state: State<'_, TroveState>,
+    selection: Selection,
+    force: bool,
+) -> Result<DeleteOutcome, String> {
+    library(&state)?
+        .delete_selection(&selection, force)
+        .await
+        .map_err(|e| e.to_string())
 }

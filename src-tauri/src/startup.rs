@@ -1,7 +1,7 @@
 //! What happens when the window opens: open the library (or remember why it could not be opened,
 //! for the UI to show), start the Local library server in-process, then work the upload queue and
-//! the watched folders, and sync every account, in the background. The grid reads the cache from
-//! the first frame and never waits on the network.
+//! the watched folders, and keep every account in sync (edits sent as they are made), in the
+//! background. The grid reads the cache from the first frame and never waits on the network.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +34,19 @@ fn data_dir(app: &AppHandle) -> PathBuf {
     library::default_data_dir()
         .or_else(|| app.path().app_data_dir().ok())
         .unwrap_or_else(|| PathBuf::from(library::APP_IDENTIFIER))
+}
+
+/// The background sync's rhythm; `TROVE_SYNC_INTERVAL_S` shortens it (for tests and demos).
+fn sync_timing() -> trove_core::autosync::Timing {
+    let mut timing = trove_core::autosync::Timing::default();
+    if let Some(seconds) = std::env::var("TROVE_SYNC_INTERVAL_S")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+    {
+        timing.interval = std::time::Duration::from_secs(seconds);
+    }
+    timing
 }
 
 pub fn start(app: &AppHandle) {
@@ -100,8 +113,7 @@ pub fn start(app: &AppHandle) {
                 tracing::error!(%error, "watched folders are not watched");
             }
         });
-        library
-            .sync_all(trove_core::push::Urgency::Background)
-            .await;
+        // Every account synced now and on an interval; edits sent as they are made.
+        trove_core::autosync::run(library, sync_timing(), CancellationToken::new()).await;
     });
 }

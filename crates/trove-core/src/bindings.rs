@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use ts_rs::{Config, TS};
 
+use crate::bulk::*;
 use crate::model::*;
 use crate::rules::{Problem, ProblemCode};
 
@@ -27,6 +28,14 @@ fn generated() -> String {
         UploadState::decl(&cfg),
         UploadItem::decl(&cfg),
         AssetDetails::decl(&cfg),
+        AssetKey::decl(&cfg),
+        Selection::decl(&cfg),
+        AssetEdit::decl(&cfg),
+        EditSummary::decl(&cfg),
+        AssetInUse::decl(&cfg),
+        UsageUnknown::decl(&cfg),
+        DeleteCheck::decl(&cfg),
+        DeleteOutcome::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust model (crates/trove-core/src/model.rs) by ts-rs. Do not edit:\n\

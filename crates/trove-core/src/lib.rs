@@ -12,8 +12,12 @@
 //! - [`thumb_store`]: thumbnails of cached assets, made on demand and kept on disk (LRU);
 //! - [`thumbs`]: upright, bounded thumbnails of images, videos (ffmpeg) and audio (waveforms);
 //! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
+//! - [`bulk`]: one edit or delete applied to a multi-selection, with a fresh in-use check;
+//! - [`autosync`]: sends edits as they are made and syncs every account on an interval;
 //! - [`library`]: a data directory opened as a whole: its cache, its accounts and their providers.
 
+pub mod autosync;
+pub mod bulk;
 pub mod cache;
 pub mod library;
 pub mod model;

@@ -90,6 +90,8 @@ pub struct Library {
     cache: Mutex<Cache>,
     local: Mutex<Option<LocalEndpoint>>,
     events: EventSink,
+    /// Woken by every local edit, so the background sync sends it at once.
+    edits_made: tokio::sync::Notify,
 }
 
 impl Library {
@@ -105,6 +107,7 @@ impl Library {
             cache: Mutex::new(cache),
             local: Mutex::new(None),
             events,
+            edits_made: tokio::sync::Notify::new(),
         })
     }
 
@@ -125,6 +128,17 @@ impl Library {
     /// Announces a change to whoever listens (the desktop's UI; nobody for the CLI).
     pub(crate) fn emit(&self, event: TroveEvent) {
         (self.events)(event);
+    }
+
+    /// Records that an edit now waits in the outbox (see [`Library::edit_made`]).
+    pub(crate) fn edited(&self) {
+        self.edits_made.notify_one();
+        (self.events)(TroveEvent::LibraryChanged);
+    }
+
+    /// Resolves after the next local edit (at once when one was made since the last call).
+    pub async fn edit_made(&self) {
+        self.edits_made.notified().await;
     }
 
     pub(crate) fn cache(&self) -> Result<MutexGuard<'_, Cache>, LibraryError> {
@@ -312,14 +326,24 @@ impl Library {
         edit: &Edit,
     ) -> Result<Asset, LibraryError> {
         let asset = self.cache()?.apply_edit(&account.id, asset_id, edit)?;
-        (self.events)(TroveEvent::LibraryChanged);
+        self.edited();
         Ok(asset)
     }
 
     /// Sends the account's pending edits now.
     pub async fn push(&self, account: &Account) -> Result<PushReport, LibraryError> {
+        self.push_with(account, Urgency::Now).await
+    }
+
+    /// Sends the account's pending edits; `Urgency::Background` leaves those waiting out a
+    /// backoff.
+    pub async fn push_with(
+        &self,
+        account: &Account,
+        urgency: Urgency,
+    ) -> Result<PushReport, LibraryError> {
         let provider = self.provider(account)?;
-        let report = push::push(&self.cache, provider.as_ref(), &account.id, Urgency::Now).await?;
+        let report = push::push(&self.cache, provider.as_ref(), &account.id, urgency).await?;
         if report.sent > 0 || report.rejected > 0 {
             (self.events)(TroveEvent::LibraryChanged);
         }

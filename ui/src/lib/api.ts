@@ -5,12 +5,18 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 
 import type {
+  AssetEdit,
   AssetDetails,
   AssetPage,
   AssetQuery,
+  DeleteCheck,
+  DeleteOutcome,
+  EditSummary,
   LibraryStatus,
+  Selection,
   TagFacet,
   TroveEvent,
   UploadItem,
@@ -85,4 +91,31 @@ export function assetDetails(accountId: string, assetId: string): Promise<AssetD
 /** Deletes an asset; one in use is refused (with its counts) unless `force`. */
 export function deleteAsset(accountId: string, assetId: string, force: boolean): Promise<void> {
   return invoke<void>('delete_asset', { accountId, assetId, force });
+}
+
+/** Renames, tags or untags the selected assets at once; rejects with the reason for a bad name or tag. */
+export function editAssets(selection: Selection, edit: AssetEdit): Promise<EditSummary> {
+  return invoke<EditSummary>('edit_assets', { selection, edit });
+}
+
+/** Fresh usage of the selected assets: which are in use, and which could not be checked. */
+export function checkDelete(selection: Selection): Promise<DeleteCheck> {
+  return invoke<DeleteCheck>('check_delete', { selection });
+}
+
+/** Deletes the selection; without `force`, nothing goes while any is in use (see the check). */
+export function deleteAssets(selection: Selection, force: boolean): Promise<DeleteOutcome> {
+  return invoke<DeleteOutcome>('delete_assets', { selection, force });
+}
+
+/**
+ * Tells `handler` how many files are being dragged over the window (0 when they leave or are
+ * dropped). The drop itself is handled by the core, which queues the files.
+ */
+export function onFilesDragged(handler: (count: number) => void): Promise<UnlistenFn> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const drag = event.payload;
+    if (drag.type === 'enter') handler(Math.max(1, drag.paths.length));
+    else if (drag.type === 'leave' || drag.type === 'drop') handler(0);
+  });
 }

@@ -115,3 +115,35 @@ usage_fresh: boolean,
  * Why they could not be (offline, refused).
  */
 usage_error: string | null, };
+
+export type AssetKey = { account_id: string, id: string, };
+
+export type Selection = { "type": "assets", keys: Array<AssetKey>, } | { "type": "matching", query: AssetQuery, except: Array<AssetKey>, };
+
+export type AssetEdit = { "op": "rename", name: string, } | { "op": "add_tag", tag: string, } | { "op": "remove_tag", tag: string, };
+
+export type EditSummary = { 
+/**
+ * Assets changed (and queued for their remote).
+ */
+changed: number, 
+/**
+ * Assets the edit would not change (the tag was already there).
+ */
+unchanged: number, 
+/**
+ * Assets no longer in the cache (removed by a sync since they were selected).
+ */
+missing: number, };
+
+export type AssetInUse = { key: AssetKey, name: string, used_in_videos: number, used_in_templates: number, last_used: string | null, };
+
+export type UsageUnknown = { key: AssetKey, name: string, reason: string, };
+
+export type DeleteCheck = { 
+/**
+ * Assets selected.
+ */
+total: number, in_use: Array<AssetInUse>, unknown: Array<UsageUnknown>, };
+
+export type DeleteOutcome = { deleted: number, check: DeleteCheck, };

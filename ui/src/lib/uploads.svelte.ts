@@ -1,6 +1,7 @@
 // The upload queue as the panel shows it: the items the core reported, kept current from its
 // events (a change of state replaces an item; progress only moves its byte count).
 
+import { formatCount } from './format';
 import type { UploadItem, UploadState } from './bindings';
 
 /** States with something still to happen (a failure waiting for its retry included). */
@@ -74,6 +75,20 @@ export function summarize(items: Iterable<UploadItem>): Summary {
     }
   }
   return summary;
+}
+
+/** "2 uploading · 3 waiting · 1 rejected": what the queue holds, for the panel and the status bar. */
+export function queueHeadline(summary: Summary): string {
+  return [
+    summary.uploading && `${summary.uploading} uploading`,
+    summary.probing + summary.queued && `${summary.probing + summary.queued} waiting`,
+    summary.done && `${summary.done} done`,
+    summary.duplicate && `${formatCount(summary.duplicate, 'duplicate')} skipped`,
+    summary.rejected && `${summary.rejected} rejected`,
+    summary.failed && `${summary.failed} failed`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 export class UploadList {

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod assets;
+mod bulk;
 mod migrations;
 mod order;
 mod outbox;
@@ -130,6 +131,8 @@ impl Cache {
     }
 }
 
+#[cfg(test)]
+mod bulk_tests;
 #[cfg(test)]
 mod query_tests;
 #[cfg(test)]

@@ -123,6 +123,63 @@ pub(super) fn overlay_pending(
     Ok(Some(shown))
 }
 
+/// The edit as it will be stored: names and tags cleaned, or refused with the reason.
+pub(super) fn clean_edit(edit: &Edit) -> Result<Edit, CacheError> {
+    Ok(match edit {
+        Edit::Rename(name) => {
+            Edit::Rename(naming::clean_name(name).map_err(CacheError::InvalidEdit)?)
+        }
+        Edit::AddTag(tag) => Edit::AddTag(naming::clean_tag(tag).map_err(CacheError::InvalidEdit)?),
+        Edit::RemoveTag(tag) => Edit::RemoveTag(tag.trim().to_owned()),
+        Edit::Delete => Edit::Delete,
+    })
+}
+
+/// Whether `edit` (already cleaned) would change what `asset` shows.
+pub(super) fn changes(asset: &Asset, edit: &Edit) -> bool {
+    match edit {
+        Edit::Rename(name) => asset.name != *name,
+        Edit::AddTag(tag) => !asset.tags.contains(tag),
+        Edit::RemoveTag(tag) => asset.tags.contains(tag),
+        Edit::Delete => true,
+    }
+}
+
+/// Applies a cleaned edit to `asset` (as cached) and queues it, inside the caller's transaction;
+/// the caller refreshes the search index once for all its edits.
+pub(super) fn apply_in(
+    tx: &rusqlite::Transaction<'_>,
+    asset: &mut Asset,
+    edit: &Edit,
+) -> Result<(), CacheError> {
+    let base = match edit {
+        Edit::Rename(_) => Some(asset.name.clone()),
+        _ => None,
+    };
+    match edit {
+        Edit::Rename(name) => asset.name = name.clone(),
+        Edit::AddTag(_) | Edit::RemoveTag(_) => {
+            asset.tags = merge_tags(std::mem::take(&mut asset.tags), [edit]);
+            naming::clean_tags(&asset.tags).map_err(CacheError::InvalidEdit)?;
+        }
+        Edit::Delete => {}
+    }
+    let (op, value) = edit.op();
+    tx.execute(
+        "INSERT INTO outbox (account_id, asset_id, op, value, base, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![asset.account_id, asset.id, op, value, base, crate::now_rfc3339()],
+    )?;
+    if *edit == Edit::Delete {
+        tx.execute(
+            "DELETE FROM assets WHERE account_id = ?1 AND id = ?2",
+            params![asset.account_id, asset.id],
+        )?;
+    } else {
+        super::assets::write_in(tx, asset)?;
+    }
+    Ok(())
+}
+
 impl Cache {
     /// Applies `edit` to the cached asset and queues it for the remote, in one transaction.
     pub fn apply_edit(
@@ -131,44 +188,11 @@ impl Cache {
         asset_id: &str,
         edit: &Edit,
     ) -> Result<Asset, CacheError> {
-        let edit = match edit {
-            Edit::Rename(name) => {
-                Edit::Rename(naming::clean_name(name).map_err(CacheError::InvalidEdit)?)
-            }
-            Edit::AddTag(tag) => {
-                Edit::AddTag(naming::clean_tag(tag).map_err(CacheError::InvalidEdit)?)
-            }
-            Edit::RemoveTag(tag) => Edit::RemoveTag(tag.trim().to_owned()),
-            Edit::Delete => Edit::Delete,
-        };
+        let edit = clean_edit(edit)?;
         let tx = self.conn.transaction()?;
         let mut asset = super::assets::get_in(&tx, account_id, asset_id)?
             .ok_or_else(|| CacheError::UnknownAsset(asset_id.to_owned()))?;
-        let base = match &edit {
-            Edit::Rename(_) => Some(asset.name.clone()),
-            _ => None,
-        };
-        match &edit {
-            Edit::Rename(name) => asset.name = name.clone(),
-            Edit::AddTag(_) | Edit::RemoveTag(_) => {
-                asset.tags = merge_tags(asset.tags, [&edit]);
-                naming::clean_tags(&asset.tags).map_err(CacheError::InvalidEdit)?;
-            }
-            Edit::Delete => {}
-        }
-        let (op, value) = edit.op();
-        tx.execute(
-            "INSERT INTO outbox (account_id, asset_id, op, value, base, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![account_id, asset_id, op, value, base, crate::now_rfc3339()],
-        )?;
-        if edit == Edit::Delete {
-            tx.execute(
-                "DELETE FROM assets WHERE account_id = ?1 AND id = ?2",
-                params![account_id, asset_id],
-            )?;
-        } else {
-            super::assets::write_in(&tx, &asset)?;
-        }
+        apply_in(&tx, &mut asset, &edit)?;
         super::search_index::refresh(&tx)?;
         tx.commit()?;
         asset.pending = true;

@@ -97,6 +97,27 @@ impl Cache {
         self.remember_and_window(key, version, rowids, query.offset, limit)
     }
 
+    /// The rowids of every asset a query selects, in no particular order (its window ignored).
+    pub(super) fn selected_rowids(&self, query: &AssetQuery) -> Result<Vec<i64>, CacheError> {
+        let text_words = search_of(query);
+        if text_words.as_ref().is_some_and(|words| words.is_empty()) {
+            return Ok(Vec::new());
+        }
+        super::search_index::refresh(&self.conn)?;
+        if !query.tags.is_empty() || text_words.is_some() {
+            let version = self.version()?;
+            return self.resolve_by_search(query, version);
+        }
+        let (filter, values) = filter_sql(query);
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT assets.rowid FROM assets {filter}"))?;
+        let rowids = statement
+            .query_map(params_from_iter(values.iter()), |row| row.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(rowids)
+    }
+
     /// The most used tags among the assets a query selects (its window ignored), most used first.
     pub fn tag_facets(&self, query: &AssetQuery, limit: u32) -> Result<Vec<TagFacet>, CacheError> {
         let facet = |row: &rusqlite::Row<'_>| {
