@@ -194,6 +194,21 @@ impl Desktop {
         bounded("type", field.send_keys(text)).await
     }
 
+    /// Presses one chord on the keyboard as a person would (WebDriver key actions, delivered to
+    /// whatever has focus): its keys go down in order and come up in reverse. Special keys are
+    /// `fantoccini::key::Key` values turned into chars.
+    pub async fn press(&self, chord: &[char]) -> anyhow::Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut keys = KeyActions::new("keyboard".into());
+        for &value in chord {
+            keys = keys.then(KeyAction::Down { value });
+        }
+        for &value in chord.iter().rev() {
+            keys = keys.then(KeyAction::Up { value });
+        }
+        bounded("press keys", self.client()?.perform_actions(keys)).await
+    }
+
     /// Clicks the first element matching `css` whose rendered text contains `text`.
     pub async fn click_text(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let (selector, text) = (serde_json::to_string(css)?, serde_json::to_string(text)?);
