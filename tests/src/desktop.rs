@@ -241,6 +241,49 @@ impl Desktop {
         bounded("execute script", self.client()?.execute(source, vec![])).await
     }
 
+    /// Runs an asynchronous script (it calls its last argument with its result) and returns it.
+    pub async fn script_async(&self, source: &str) -> anyhow::Result<serde_json::Value> {
+        bounded(
+            "execute async script",
+            self.client()?.execute_async(source, vec![]),
+        )
+        .await
+    }
+
+    /// The resident memory (kB) of each process of the session's group by name: the app, its
+    /// web content and network processes, the driver and Xvfb.
+    pub fn process_memory(&self) -> Vec<(String, u64)> {
+        let mut found = Vec::new();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return found;
+        };
+        for entry in entries.flatten() {
+            let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // Fields after the parenthesised name: state ppid pgrp ...
+            let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+            let pgrp = after_name
+                .split_whitespace()
+                .nth(2)
+                .and_then(|f| f.parse::<u32>().ok());
+            if pgrp != Some(self.group) {
+                continue;
+            }
+            let field = |key: &str| {
+                status
+                    .lines()
+                    .find_map(|line| line.strip_prefix(key))
+                    .map(|value| value.trim().to_owned())
+            };
+            let name = field("Name:").unwrap_or_default();
+            let rss = field("VmRSS:")
+                .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0);
+            found.push((name, rss));
+        }
+        found
+    }
+
     /// Polls until the elements matching `css` include every text of `expected`; returns them all.
     pub async fn wait_for_texts(
         &self,

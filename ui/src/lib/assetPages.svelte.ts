@@ -28,6 +28,8 @@ export class AssetPages {
   total = $state<number | null>(null);
   /** Counts the times the query itself changed, so the grid can go back to the top. */
   resets = $state(0);
+  /** The latest `resets` whose answer is shown (what the page exposes for timing a keystroke). */
+  answered = $state(0);
   readonly pageSize: number;
 
   readonly #fetchPage: PageFetcher;
@@ -41,6 +43,8 @@ export class AssetPages {
   #wanted: number[] = [];
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
+  /** A reset is waiting for its first answer, which replaces every cached page. */
+  #dropOnAnswer = false;
 
   constructor(fetchPage: PageFetcher, onError: (message: string) => void, options: AssetPagesOptions = {}) {
     this.#fetchPage = fetchPage;
@@ -95,10 +99,11 @@ export class AssetPages {
 
   /**
    * The query changed (a filter, the sort): what is cached belongs to the old one, so it is
-   * dropped, and the first page of the new one is fetched.
+   * dropped when the first page of the new one arrives. Until then the old tiles stay on screen:
+   * clearing at once would draw a screen of placeholders between every two keystrokes.
    */
   reset(): Promise<void> {
-    this.#pages.clear();
+    this.#dropOnAnswer = true;
     this.#wanted = [0];
     this.resets += 1;
     return this.refresh();
@@ -112,8 +117,13 @@ export class AssetPages {
       const result = await this.#fetchPage(page * this.pageSize, this.pageSize);
       // A refresh started meanwhile: this answer may predate the change, so drop it.
       if (generation !== this.#generation) return;
+      if (this.#dropOnAnswer) {
+        this.#dropOnAnswer = false;
+        this.#pages.clear();
+      }
       this.#pages.set(page, { generation, items: result.items });
       this.total = result.total;
+      this.answered = this.resets;
       this.#evict();
     } catch (error) {
       if (generation !== this.#generation) return;

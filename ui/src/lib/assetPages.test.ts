@@ -162,3 +162,27 @@ describe('AssetPages', () => {
     expect(pages.item(45)?.id).toBe('a45');
   });
 });
+
+describe('AssetPages.reset', () => {
+  it('keeps the old tiles until the new query answers, then drops every old page', async () => {
+    let text = 'old';
+    const fetcher = (offset: number, limit: number): Promise<AssetPage> =>
+      Promise.resolve({
+        total: text === 'old' ? 1000 : 3,
+        offset,
+        items: Array.from({ length: text === 'old' ? limit : 3 }, (_, i) => asset(offset + i, text)),
+      });
+    const pages = new AssetPages(fetcher, () => {}, { pageSize: 100 });
+    pages.ensure([0, 1]);
+    await pages.refresh();
+    expect(pages.item(150)?.id).toBe('old150');
+    text = 'new';
+    const answered = pages.reset();
+    expect(pages.item(0)?.id).toBe('old0');
+    await answered;
+    expect(pages.item(0)?.id).toBe('new0');
+    expect(pages.item(150)).toBeUndefined();
+    expect(pages.total).toBe(3);
+    expect(pages.answered).toBe(pages.resets);
+  });
+});

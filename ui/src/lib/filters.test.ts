@@ -20,5 +20,6 @@ describe('filters', () => {
     expect(headerCount(null, 10, true)).toBe('');
     expect(isFiltered(emptyFilter())).toBe(false);
     expect(isFiltered({ ...emptyFilter(), tags: ['brand'] })).toBe(true);
+    expect(isFiltered({ ...emptyFilter(), account_id: 'team' })).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ export function searchText(typed: string): string | null {
 }
 
 export function isFiltered(filter: Filter): boolean {
-  return filter.kind !== null || filter.tags.length > 0 || filter.text !== null;
+  return filter.account_id !== null || filter.kind !== null || filter.tags.length > 0 || filter.text !== null;
 }
 
 /** "1,284 of 103,552 assets" while filtered, "103,552 assets" otherwise. */

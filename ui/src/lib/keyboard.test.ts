@@ -37,6 +37,11 @@ describe('gridKeyAction', () => {
     expect(gridKeyAction(press('Escape'), { ...grid, selected: 0 })).toBeNull();
   });
 
+  it('renames with F2 when exactly one is selected', () => {
+    expect(gridKeyAction(press('F2'), grid)).toEqual({ type: 'rename' });
+    expect(gridKeyAction(press('F2'), { ...grid, selected: 2 })).toBeNull();
+  });
+
   it('asks to delete only when something is selected', () => {
     expect(gridKeyAction(press('Delete'), grid)).toEqual({ type: 'delete' });
     expect(gridKeyAction(press('Backspace'), grid)).toEqual({ type: 'delete' });

@@ -16,7 +16,8 @@ export type GridKeyAction =
   | { type: 'select_all' }
   | { type: 'clear' }
   | { type: 'preview'; open: boolean }
-  | { type: 'delete' };
+  | { type: 'delete' }
+  | { type: 'rename' };
 
 /** Keys typed into a field belong to the field. */
 function typing(target: EventTarget | null): boolean {
@@ -27,7 +28,7 @@ function typing(target: EventTarget | null): boolean {
 /**
  * What a key press does to the grid, or null when it is not the grid's: arrows (and Home/End)
  * move the selection, with Shift extending it; Enter opens the preview and Space toggles it (quick
- * look); Delete or Backspace asks to delete what is selected; Ctrl/Cmd+A selects the whole result;
+ * look); F2 renames the one selected; Delete or Backspace asks to delete what is selected; Ctrl/Cmd+A selects the whole result;
  * Esc closes the preview, else clears the selection.
  */
 export function gridKeyAction(
@@ -46,6 +47,8 @@ export function gridKeyAction(
       return state.selected > 0 ? { type: 'preview', open: true } : null;
     case ' ':
       return state.selected > 0 || state.previewOpen ? { type: 'preview', open: !state.previewOpen } : null;
+    case 'F2':
+      return state.selected === 1 ? { type: 'rename' } : null;
     case 'Delete':
     case 'Backspace':
       return state.selected > 0 ? { type: 'delete' } : null;
