@@ -57,27 +57,6 @@ fn make_media(dir: &Path) -> Vec<(PathBuf, &'static str)> {
     files
 }
 
-async fn use_in_video(server: &ServerProcess, name: &str) {
-    let listing = server.list().await;
-    let id = listing["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == name)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let used = reqwest::Client::new()
-        .post(format!("{}/assets/{id}/uses", server.base_url))
-        .bearer_auth(&server.api_key)
-        .json(&serde_json::json!({"kind": "video"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(used.status().is_success());
-}
-
 #[tokio::main]
 async fn main() {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "docs".into()));
@@ -98,8 +77,9 @@ async fn main() {
                 path.to_str().unwrap(),
             ]);
         }
-        use_in_video(&server, "spring-hero").await;
-        use_in_video(&server, "jingle").await;
+        for name in ["spring-hero", "jingle"] {
+            server.use_in_video(&server.id_named(name).await).await;
+        }
     }
 
     let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();

@@ -90,6 +90,29 @@ impl ServerProcess {
         ids
     }
 
+    /// Records that a video uses the asset (the API's usage endpoint), so deleting it must warn.
+    pub async fn use_in_video(&self, id: &str) {
+        let used = reqwest::Client::new()
+            .post(format!("{}/assets/{id}/uses", self.base_url))
+            .bearer_auth(&self.api_key)
+            .json(&serde_json::json!({"kind": "video"}))
+            .send()
+            .await
+            .expect("server answers");
+        assert!(used.status().is_success(), "use of {id}: {}", used.status());
+    }
+
+    /// The id of the asset named `name` in the first page of the listing.
+    pub async fn id_named(&self, name: &str) -> String {
+        let listing = self.list().await;
+        listing["data"]
+            .as_array()
+            .and_then(|assets| assets.iter().find(|a| a["name"] == name))
+            .and_then(|asset| asset["id"].as_str())
+            .unwrap_or_else(|| panic!("no asset named {name:?} in {listing}"))
+            .to_owned()
+    }
+
     /// Get Asset as the API answers it (an error body for a missing asset).
     pub async fn asset(&self, id: &str) -> serde_json::Value {
         self.get_json(&format!("/assets/{id}")).await

@@ -50,14 +50,7 @@ async fn bulk_edits_reach_the_server_by_themselves_and_bulk_deletes_name_what_is
     let storage = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&storage.path().join("library"));
     let ids = server.seed_tiles(3).await;
-    let used = reqwest::Client::new()
-        .post(format!("{}/assets/{}/uses", server.base_url, ids[0]))
-        .bearer_auth(&server.api_key)
-        .json(&serde_json::json!({"kind": "video"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(used.status().is_success());
+    server.use_in_video(&ids[0]).await;
 
     // The app's library: a `team` account on the server, its key in TEAM_KEY.
     let client = Cli::with_team(&server.base_url, &server.api_key);

@@ -57,23 +57,9 @@ async fn the_grid_shows_what_the_local_library_holds() {
         let listing = server.list().await;
         assert_eq!(listing["pagination"]["total"], 3);
         // The brand card is used in a video, so deleting it must warn.
-        let card_id = listing["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["name"] == "brand-card")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let used = reqwest::Client::new()
-            .post(format!("{}/assets/{card_id}/uses", server.base_url))
-            .bearer_auth(&server.api_key)
-            .json(&serde_json::json!({"kind": "video"}))
-            .send()
-            .await
-            .unwrap();
-        assert!(used.status().is_success());
+        server
+            .use_in_video(&server.id_named("brand-card").await)
+            .await;
     }
     assert!(!data_dir.join("cache.sqlite3").exists());
 

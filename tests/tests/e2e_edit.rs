@@ -21,14 +21,7 @@ async fn the_keyboard_drives_the_grid_and_offline_edits_reach_the_server() {
     let mut server = ServerProcess::start(&storage.path().join("team"));
     let ids = server.seed_tiles(300).await;
     // The newest, first in the grid, is in use in a video.
-    let used = reqwest::Client::new()
-        .post(format!("{}/assets/{}/uses", server.base_url, ids[299]))
-        .bearer_auth(&server.api_key)
-        .json(&serde_json::json!({"kind": "video"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(used.status().is_success());
+    server.use_in_video(&ids[299]).await;
     Cli::at(&data_dir, &server.api_key).add_team(&server.base_url);
     // The app finds the team's key where the account says: TEAM_KEY, inherited through the driver.
     std::env::set_var("TEAM_KEY", &server.api_key);

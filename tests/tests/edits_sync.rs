@@ -170,14 +170,7 @@ async fn an_asset_in_use_is_deleted_only_with_force() {
     let server = ServerProcess::start(&data.path().join("library"));
     let client = team(&server);
     let id = upload_one(&client, media_dir.path(), "brand");
-    let used = reqwest::Client::new()
-        .post(format!("{}/assets/{id}/uses", server.base_url))
-        .bearer_auth(&server.api_key)
-        .json(&json!({"kind": "video"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(used.status().is_success());
+    server.use_in_video(&id).await;
 
     let refused = client.run(&["rm", &id]);
     assert!(!refused.status.success());

@@ -2,29 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { AssetPages } from './assetPages.svelte';
 import type { Asset, AssetPage } from './bindings';
+import { testAsset } from './testing';
 
 function asset(index: number, label = 'a'): Asset {
-  return {
-    account_id: 'local',
-    id: `${label}${index}`,
-    name: `${label}${index}.png`,
-    kind: 'image',
-    content_type: 'image/png',
-    size: 1000,
-    width: 10,
-    height: 10,
-    duration_s: null,
-    tags: [],
-    url: null,
-    thumbnail_url: null,
-    created_at: '2025-01-01T00:00:00Z',
-    updated_at: null,
-    used_in_videos: null,
-    used_in_templates: null,
-    last_used: null,
-    usage_fetched_at: null,
-    pending: false,
-  };
+  return testAsset({ id: `${label}${index}` });
 }
 
 /** A fake `list_assets` whose answers the test releases by hand. */

@@ -2,29 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import type { Asset, AssetQuery } from './bindings';
 import { GridSelection, keyOf, moveIndex } from './selection.svelte';
+import { testAsset } from './testing';
 
 function asset(n: number): Asset {
-  return {
-    account_id: 'acc',
-    id: `a${n}`,
-    name: `asset ${n}`,
-    kind: 'image',
-    content_type: null,
-    size: null,
-    width: null,
-    height: null,
-    duration_s: null,
-    tags: [],
-    url: null,
-    thumbnail_url: null,
-    created_at: '2025-01-01T00:00:00Z',
-    updated_at: null,
-    used_in_videos: null,
-    used_in_templates: null,
-    last_used: null,
-    usage_fetched_at: null,
-    pending: false,
-  };
+  return testAsset({ account_id: 'acc', id: `a${n}` });
 }
 
 const items = Array.from({ length: 10 }, (_, n) => asset(n));
