@@ -86,12 +86,13 @@ pub async fn run(library: Arc<Library>, timing: Timing, stop: CancellationToken)
     }
 }
 
+/// Edits waiting per account: asked every round, so only the outbox is read.
 fn pending_edits(library: &Library) -> HashMap<String, u32> {
-    match library.statuses() {
-        Ok(statuses) => statuses
-            .into_iter()
-            .map(|s| (s.account_id, s.pending_edits))
-            .collect(),
+    let counts = library
+        .cache()
+        .and_then(|cache| Ok(cache.pending_edit_counts()?));
+    match counts {
+        Ok(counts) => counts.into_iter().collect(),
         Err(error) => {
             tracing::warn!(%error, "background sync cannot count pending edits");
             HashMap::new()

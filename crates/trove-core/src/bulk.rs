@@ -200,31 +200,47 @@ impl Library {
         })
     }
 
+    /// One selected asset's usage, fresh; named by the cached row when the account is gone.
     async fn usage_of(&self, accounts: &[Account], key: &AssetKey) -> Usage {
         let account = accounts.iter().find(|a| a.id == key.account_id);
-        let name = self
-            .find_asset(&key.id, account)
-            .map(|asset| asset.name)
-            .unwrap_or_else(|_| key.id.clone());
-        let unknown = |reason: String| {
-            Usage::Unknown(UsageUnknown {
-                key: key.clone(),
-                name: name.clone(),
-                reason,
-            })
+        let name = || {
+            self.find_asset(&key.id, account)
+                .map(|asset| asset.name)
+                .unwrap_or_else(|_| key.id.clone())
         };
         let Some(account) = account else {
-            return unknown(format!("no account with id {}", key.account_id));
+            return Usage::Unknown(UsageUnknown {
+                key: key.clone(),
+                name: name(),
+                reason: format!("no account with id {}", key.account_id),
+            });
         };
-        match self.refresh(account, &key.id).await {
+        match self.fresh_usage(account, &key.id).await {
+            FreshUsage::Unused => Usage::Unused,
+            FreshUsage::InUse(asset) => Usage::InUse(asset),
+            FreshUsage::Unknown(reason) => Usage::Unknown(UsageUnknown {
+                key: key.clone(),
+                name: name(),
+                reason,
+            }),
+        }
+    }
+
+    /// Whether the asset is in use, by counts fetched from its account now. The one rule for
+    /// every delete, of one asset or of a selection.
+    pub(crate) async fn fresh_usage(&self, account: &Account, id: &str) -> FreshUsage {
+        match self.refresh(account, id).await {
             Ok(fresh) => {
                 let videos = fresh.used_in_videos.unwrap_or(0);
                 let templates = fresh.used_in_templates.unwrap_or(0);
                 if videos + templates == 0 {
-                    return Usage::Unused;
+                    return FreshUsage::Unused;
                 }
-                Usage::InUse(AssetInUse {
-                    key: key.clone(),
+                FreshUsage::InUse(AssetInUse {
+                    key: AssetKey {
+                        account_id: account.id.clone(),
+                        id: id.to_owned(),
+                    },
                     name: fresh.name,
                     used_in_videos: videos,
                     used_in_templates: templates,
@@ -232,10 +248,18 @@ impl Library {
                 })
             }
             // Already gone remotely: nothing can be using it there.
-            Err(LibraryError::Provider(ProviderError::NotFound { .. })) => Usage::Unused,
-            Err(error) => unknown(error.to_string()),
+            Err(LibraryError::Provider(ProviderError::NotFound { .. })) => FreshUsage::Unused,
+            Err(error) => FreshUsage::Unknown(error.to_string()),
         }
     }
+}
+
+/// What a fresh usage check found for one asset.
+pub(crate) enum FreshUsage {
+    Unused,
+    InUse(AssetInUse),
+    /// The account could not say, and why.
+    Unknown(String),
 }
 
 enum Usage {

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::bulk::FreshUsage;
 use crate::cache::{Account, Cache, CacheError, Credential, Edit, NewAccount};
 use crate::model::{AccountStatus, Asset, AssetPage, AssetQuery, Connectivity, TroveEvent};
 use crate::provider::{self, Provider, ProviderError};
@@ -392,26 +393,21 @@ impl Library {
         force: bool,
     ) -> Result<(), LibraryError> {
         if !force {
-            match self.refresh(account, asset_id).await {
-                Ok(fresh) => {
-                    let videos = fresh.used_in_videos.unwrap_or(0);
-                    let templates = fresh.used_in_templates.unwrap_or(0);
-                    if videos + templates > 0 {
-                        return Err(LibraryError::InUse {
-                            id: fresh.id,
-                            name: fresh.name,
-                            videos,
-                            templates,
-                            last_used: fresh.last_used,
-                        });
-                    }
+            match self.fresh_usage(account, asset_id).await {
+                FreshUsage::Unused => {}
+                FreshUsage::InUse(used) => {
+                    return Err(LibraryError::InUse {
+                        id: used.key.id,
+                        name: used.name,
+                        videos: used.used_in_videos,
+                        templates: used.used_in_templates,
+                        last_used: used.last_used,
+                    })
                 }
-                // Already gone remotely: nothing can be using it there.
-                Err(LibraryError::Provider(ProviderError::NotFound { .. })) => {}
-                Err(other) => {
+                FreshUsage::Unknown(cause) => {
                     return Err(LibraryError::UsageUnknown {
                         id: asset_id.to_owned(),
-                        cause: other.to_string(),
+                        cause,
                     })
                 }
             }

@@ -2,6 +2,10 @@
 //! selects, and one edit applied to each of them in a single transaction, so a bulk tag of ten
 //! thousand assets is one write and a crash leaves all of it or none.
 
+use std::rc::Rc;
+
+use rusqlite::types::Value;
+
 use super::outbox::{apply_in, changes, clean_edit};
 use super::{Cache, CacheError, Edit};
 use crate::bulk::{AssetKey, EditSummary};
@@ -10,22 +14,22 @@ use crate::model::AssetQuery;
 impl Cache {
     /// The keys of every asset `query` selects (its window and order ignored).
     pub fn keys_matching(&self, query: &AssetQuery) -> Result<Vec<AssetKey>, CacheError> {
-        let rowids = self.selected_rowids(query)?;
+        let rowids: Vec<Value> = self
+            .selected_rowids(query)?
+            .into_iter()
+            .map(Value::Integer)
+            .collect();
         let mut statement = self
             .conn
-            .prepare_cached("SELECT account_id, id FROM assets WHERE rowid = ?1")?;
-        let mut keys = Vec::with_capacity(rowids.len());
-        for rowid in rowids {
-            let mut rows = statement.query_map([rowid], |row| {
+            .prepare_cached("SELECT account_id, id FROM assets WHERE rowid IN rarray(?1)")?;
+        let keys = statement
+            .query_map([Rc::new(rowids)], |row| {
                 Ok(AssetKey {
                     account_id: row.get(0)?,
                     id: row.get(1)?,
                 })
-            })?;
-            if let Some(key) = rows.next().transpose()? {
-                keys.push(key);
-            }
-        }
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(keys)
     }
 

@@ -267,6 +267,15 @@ impl Cache {
         Ok(())
     }
 
+    /// How many edits wait for each account's remote (refused ones not counted).
+    pub fn pending_edit_counts(&self) -> Result<Vec<(String, u32)>, CacheError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT account_id, COUNT(*) FROM outbox WHERE rejected = 0 GROUP BY account_id",
+        )?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A transient failure: try these edits again no earlier than `not_before`.
     pub fn defer_edits(
         &self,

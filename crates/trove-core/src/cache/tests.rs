@@ -4,13 +4,15 @@ use super::*;
 use crate::cache::Edit;
 use crate::model::{Asset, AssetKind, AssetQuery, SortKey};
 
-fn open_temp() -> (tempfile::TempDir, Cache) {
+/// A cache in a fresh temporary directory.
+pub(super) fn open_temp() -> (tempfile::TempDir, Cache) {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(&dir.path().join("cache.sqlite3")).unwrap();
     (dir, cache)
 }
 
-fn account(cache: &mut Cache) -> Account {
+/// The `Team` account every cache test adds.
+pub(super) fn account(cache: &mut Cache) -> Account {
     cache
         .add_account(NewAccount {
             name: "Team".into(),

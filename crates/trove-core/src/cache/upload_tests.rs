@@ -4,16 +4,8 @@ use super::*;
 use crate::model::{AssetKind, UploadState};
 
 fn open_with_account() -> (tempfile::TempDir, Cache, Account) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cache = Cache::open(&dir.path().join("cache.sqlite3")).unwrap();
-    let account = cache
-        .add_account(NewAccount {
-            name: "Team".into(),
-            provider: "local".into(),
-            base_url: "http://127.0.0.1:1".into(),
-            credential: Credential::Env("TEAM_KEY".into()),
-        })
-        .unwrap();
+    let (dir, mut cache) = super::tests::open_temp();
+    let account = super::tests::account(&mut cache);
     (dir, cache, account)
 }
 
