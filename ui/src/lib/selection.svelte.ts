@@ -125,14 +125,6 @@ export class GridSelection {
     this.focus = null;
   }
 
-  /** The assets are gone (deleted): they are no longer selected. */
-  forget(keys: AssetKey[]): void {
-    for (const key of keys) {
-      this.#picked.delete(keyOf(key));
-      this.#except.delete(keyOf(key));
-    }
-  }
-
   /** What to send to the core for a bulk action on this selection under `query`. */
   toSelection(query: AssetQuery): Selection {
     if (this.all) return { type: 'matching', query, except: [...this.#except.values()] };

@@ -87,7 +87,7 @@ describe('GridSelection', () => {
     expect(selection.count(100_000)).toBe(100_000);
   });
 
-  it('sends picked assets by key, forgets deleted ones, and clears on Esc', () => {
+  it('sends picked assets by key, shows the one left after unticking, and clears on Esc', () => {
     const selection = new GridSelection();
     selection.pick(1, at(1));
     selection.toggle(2, at(2));
@@ -98,11 +98,11 @@ describe('GridSelection', () => {
         { account_id: 'acc', id: 'a2' },
       ],
     });
-    selection.forget([{ account_id: 'acc', id: 'a1' }]);
+    selection.toggle(1, at(1));
     expect(selection.primary?.id).toBe('a2');
     selection.clear();
     expect(selection.count(10)).toBe(0);
-    expect(selection.focus).toBe(2);
+    expect(selection.focus).toBe(1);
     selection.reset();
     expect(selection.focus).toBeNull();
   });
