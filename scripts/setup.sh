@@ -8,8 +8,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/trove/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# What the app needs to build, and what the tests need to run it (Xvfb, WebKitWebDriver, ffmpeg).
-APT_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev xvfb webkit2gtk-driver ffmpeg)
+# What the app needs to build (WebKitGTK; libdbus for the Secret Service keychain), and what the
+# tests need to run it (Xvfb, WebKitWebDriver, ffmpeg, a D-Bus session with GNOME Keyring).
+APT_PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libdbus-1-dev xvfb
+  webkit2gtk-driver ffmpeg dbus gnome-keyring)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

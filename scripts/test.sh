@@ -13,5 +13,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== ui: svelte-check and vitest"
 (cd ui && npm run --silent check && npm test --silent)
 echo "== cargo test (unit, bindings freshness, CLI + server, end to end)"
-cargo test --workspace --no-fail-fast -- --nocapture 2>&1 | tee "$CARGO_TARGET_DIR/last-test-run.log"
+# API keys live in the OS keychain: the suites get a real one (GNOME Keyring in a D-Bus session).
+scripts/with-keychain.sh cargo test --workspace --no-fail-fast -- --nocapture 2>&1 \
+  | tee "$CARGO_TARGET_DIR/last-test-run.log"
 echo "== all checks passed in $((SECONDS - started)) s after set-up"

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod settings;
 mod startup;
 mod thumbnails;
 mod uploads;
@@ -20,6 +21,8 @@ fn main() {
         .init();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_store::Builder::default().build())
         .register_asynchronous_uri_scheme_protocol("thumb", |context, request, responder| {
             let app = context.app_handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -53,6 +56,19 @@ fn main() {
             uploads::retry_upload,
             thumbnails::thumbnails_unwanted,
             thumbnails::pause_thumbnails,
+            settings::account_settings,
+            settings::providers,
+            settings::add_account,
+            settings::change_account,
+            settings::remove_account,
+            settings::test_connection,
+            settings::watched_folders,
+            settings::watch_folder,
+            settings::unwatch_folder,
+            settings::choose_folder,
+            settings::sync_interval,
+            settings::set_sync_interval,
+            settings::open_in_browser,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use trove_core::autosync::Timing;
 use trove_core::library::{self, Library};
 use trove_core::model::TroveEvent;
 use trove_core::thumb_store::ThumbStore;
@@ -28,6 +30,8 @@ pub struct TroveState {
     pub uploads: Option<Arc<UploadQueue>>,
     /// Thumbnails for the grid, served through the `thumb:` scheme.
     pub thumbnails: Option<Arc<ThumbStore>>,
+    /// The background sync's rhythm; the settings send a new interval through it.
+    pub sync_timing: watch::Sender<Timing>,
 }
 
 fn data_dir(app: &AppHandle) -> PathBuf {
@@ -36,9 +40,14 @@ fn data_dir(app: &AppHandle) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(library::APP_IDENTIFIER))
 }
 
-/// The background sync's rhythm; `TROVE_SYNC_INTERVAL_S` shortens it (for tests and demos).
-fn sync_timing() -> trove_core::autosync::Timing {
-    let mut timing = trove_core::autosync::Timing::default();
+/// The background sync's rhythm: the interval chosen in the settings, unless
+/// `TROVE_SYNC_INTERVAL_S` overrides it (for tests and demos).
+fn sync_timing(app: &AppHandle) -> Timing {
+    let minutes = crate::settings::saved_sync_minutes(app);
+    let mut timing = Timing {
+        interval: std::time::Duration::from_secs(u64::from(minutes) * 60),
+        ..Timing::default()
+    };
     if let Some(seconds) = std::env::var("TROVE_SYNC_INTERVAL_S")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
@@ -74,12 +83,14 @@ pub fn start(app: &AppHandle) {
             trove_core::thumb_store::DEFAULT_CAP_BYTES,
         )
     });
+    let (sync_timing, timing) = watch::channel(sync_timing(app));
     app.manage(TroveState {
         data_dir,
         library: library.clone(),
         local_server: tokio::sync::Mutex::new(None),
         uploads: uploads.clone(),
         thumbnails,
+        sync_timing,
     });
     let (Ok(library), Some(uploads)) = (library, uploads) else {
         return;
@@ -114,6 +125,6 @@ pub fn start(app: &AppHandle) {
             }
         });
         // Every account synced now and on an interval; edits sent as they are made.
-        trove_core::autosync::run(library, sync_timing(), CancellationToken::new()).await;
+        trove_core::autosync::run(library, timing, CancellationToken::new()).await;
     });
 }

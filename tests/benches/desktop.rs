@@ -105,6 +105,8 @@ const answered = () => Number(document.querySelector('[data-testid=content]').da
 const times = [];
 const next = (i) => {
   if (i > word.length) { done(times); return; }
+  // A trailing space does not change the query, so the grid has nothing to answer.
+  if (word.slice(0, i).trim() === word.slice(0, i - 1).trim()) { next(i + 1); return; }
   const before = answered();
   const started = performance.now();
   input.value = word.slice(0, i);
@@ -113,7 +115,7 @@ const next = (i) => {
     if (answered() > before) {
       requestAnimationFrame(() => { times.push(performance.now() - started); setTimeout(() => next(i + 1), 120); });
     } else if (performance.now() - started > 5000) {
-      times.push(-1); next(i + 1);
+      times.push(performance.now() - started); next(i + 1);
     } else {
       requestAnimationFrame(check);
     }
@@ -121,6 +123,25 @@ const next = (i) => {
   requestAnimationFrame(check);
 };
 next(1);
+"#;
+
+/// The reference for the figure above, in the same web view: the grid repainted with no data and
+/// no script work (its background toggled), from the change to the frame after the next one (as
+/// the keystroke is timed). Under Xvfb the web view paints in software, and this is its floor.
+const REPAINT_FLOOR: &str = r#"
+const done = arguments[arguments.length - 1];
+const grid = document.querySelector('[data-testid=asset-grid]');
+const times = [];
+const step = (i) => {
+  if (i === 12) { grid.style.backgroundColor = ''; done(times); return; }
+  const started = performance.now();
+  grid.style.backgroundColor = i % 2 ? 'rgb(254 254 254)' : 'rgb(253 253 253)';
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    times.push(performance.now() - started);
+    setTimeout(() => step(i + 1), 60);
+  }));
+};
+step(0);
 "#;
 
 /// Scrolls the grid from top to bottom in steps, a frame each; the most elements the page held.
@@ -152,6 +173,7 @@ async fn main() {
     );
 
     let mut first_paints = Vec::new();
+    let mut own_paints = Vec::new();
     for run in 0..3 {
         let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
         desktop
@@ -164,8 +186,17 @@ async fn main() {
             .await
             .unwrap();
         let ms = desktop.launched_at.elapsed().as_secs_f64() * 1000.0;
-        println!("launch {run}: first grid paint after {ms:.0} ms");
+        // The figure above starts when the driver is asked for a session: it starts
+        // WebKitWebDriver, which starts the app. What a user waits is from the app's own start.
+        let own = desktop
+            .process_age("trove-app")
+            .map(|age| age.as_secs_f64() * 1000.0)
+            .unwrap_or(ms);
+        println!(
+            "launch {run}: first grid paint {ms:.0} ms after the session was asked, {own:.0} ms after the app started"
+        );
         first_paints.push(ms);
+        own_paints.push(own);
         if run < 2 {
             desktop.close().await;
             continue;
@@ -196,10 +227,22 @@ async fn main() {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         let worst = keystrokes.iter().copied().fold(0.0, f64::max);
+        let keystroke = median(&mut keystrokes.clone());
         println!(
-            "keystroke to updated grid: median {:.0} ms, worst {worst:.0} ms over {} keystrokes (target < 100 ms)",
-            median(&mut keystrokes.clone()),
+            "keystroke to updated grid: median {keystroke:.0} ms, worst {worst:.0} ms over {} keystrokes (target < 100 ms)",
             keystrokes.len()
+        );
+        let floor = desktop
+            .script_async(&format!(
+                "(function() {{ {REPAINT_FLOOR} }})(arguments[0]);"
+            ))
+            .await
+            .unwrap();
+        let mut floor: Vec<f64> = serde_json::from_value(floor).unwrap();
+        let floor = median(&mut floor);
+        println!(
+            "reference: the grid repainted with no data change: median {floor:.0} ms; a keystroke costs {:.1}x that",
+            keystroke / floor
         );
 
         // The reference, in the same run: the same query's window asked for straight over IPC,
@@ -241,7 +284,8 @@ async fn main() {
         desktop.close().await;
     }
     println!(
-        "launch to first grid paint: median {:.0} ms of 3 (target < 1000 ms)",
-        median(&mut first_paints)
+        "launch to first grid paint: median {:.0} ms of 3 from the session request, {:.0} ms from the app's start (target < 1000 ms)",
+        median(&mut first_paints),
+        median(&mut own_paints)
     );
 }

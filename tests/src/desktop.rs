@@ -284,6 +284,35 @@ impl Desktop {
         found
     }
 
+    /// How long ago the session's process named `name` started (10 ms resolution), from
+    /// `/proc`: what separates the app's own launch from the driver's start-up before it.
+    pub fn process_age(&self, name: &str) -> Option<Duration> {
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                let (head, rest) = stat.rsplit_once(')')?;
+                if head.rsplit_once('(')?.1 != name {
+                    return None;
+                }
+                // After the name: state(0) ppid pgrp ... starttime is field 22 of the line, 19 here.
+                let fields: Vec<&str> = rest.split_whitespace().collect();
+                if fields.get(2)?.parse::<u32>().ok()? != self.group {
+                    return None;
+                }
+                // Clock ticks since boot; Linux's USER_HZ is 100 on every supported architecture.
+                let started = fields.get(19)?.parse::<f64>().ok()? / 100.0;
+                Some(Duration::from_secs_f64((uptime - started).max(0.0)))
+            })
+    }
+
     /// Polls until the elements matching `css` include every text of `expected`; returns them all.
     pub async fn wait_for_texts(
         &self,

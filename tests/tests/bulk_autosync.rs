@@ -63,6 +63,7 @@ async fn bulk_edits_reach_the_server_by_themselves_and_bulk_deletes_name_what_is
         interval: Duration::from_secs(600),
         retry: Duration::from_millis(200),
     };
+    let (_keep_timing, timing) = tokio::sync::watch::channel(timing);
     let running = tokio::spawn(autosync::run(library.clone(), timing, stop.clone()));
 
     // Select all, tag: one local change, on the server moments later without a sync.

@@ -45,6 +45,41 @@ async fn the_keyboard_drives_the_grid_and_offline_edits_reach_the_server() {
     desktop.clear("[data-testid=search]").await.unwrap();
     wait_for_exact(&desktop, count, "300 assets").await;
 
+    // The list view: the same result as rows; arrows move one row; then back to the grid.
+    desktop
+        .click_text("[data-testid=view-list]", "")
+        .await
+        .unwrap();
+    let rows = "[data-testid=asset-row] .asset-name";
+    desktop
+        .wait_for_texts(rows, &["tile 299", "tile 298"], Duration::from_secs(10))
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=asset-row]", "tile 298")
+        .await
+        .unwrap();
+    wait_for_exact(&desktop, "[data-testid=details-name]", "tile 298").await;
+    desktop
+        .script("document.activeElement?.blur()")
+        .await
+        .unwrap();
+    desktop.press(&[Key::Down.into()]).await.unwrap();
+    wait_for_exact(&desktop, "[data-testid=details-name]", "tile 297").await;
+    desktop.press(&[Key::Escape.into()]).await.unwrap();
+    desktop
+        .click_text("[data-testid=view-grid]", "")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-tile] .asset-name",
+            &["tile 299"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+
     // The keyboard: a click, then arrows (Shift extends), Esc, Ctrl+A, Delete, Enter.
     let tiles = "[data-testid=asset-tile]";
     desktop.click_text(tiles, "tile 299").await.unwrap();

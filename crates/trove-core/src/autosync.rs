@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -19,6 +20,26 @@ use crate::library::{Library, LibraryError};
 use crate::provider::ProviderError;
 use crate::push::Urgency;
 use crate::sync::SyncError;
+
+/// The full-sync interval unless the user chose another.
+pub const DEFAULT_INTERVAL_MINUTES: u32 = 5;
+/// The longest interval offered: a day.
+const MAX_INTERVAL_MINUTES: u32 = 24 * 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AutosyncError {
+    #[error("the sync interval is between 1 and {MAX_INTERVAL_MINUTES} minutes, not {0}")]
+    Interval(u32),
+}
+
+/// The interval of `minutes`, when it is one the background sync accepts.
+pub fn interval_from_minutes(minutes: u32) -> Result<Duration, AutosyncError> {
+    if (1..=MAX_INTERVAL_MINUTES).contains(&minutes) {
+        Ok(Duration::from_secs(u64::from(minutes) * 60))
+    } else {
+        Err(AutosyncError::Interval(minutes))
+    }
+}
 
 /// How often things happen.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +54,7 @@ pub struct Timing {
 impl Default for Timing {
     fn default() -> Timing {
         Timing {
-            interval: Duration::from_secs(5 * 60),
+            interval: Duration::from_secs(u64::from(DEFAULT_INTERVAL_MINUTES) * 60),
             retry: Duration::from_secs(5),
         }
     }
@@ -47,9 +68,18 @@ struct Clock {
     unreachable: bool,
 }
 
-/// Runs until `stop`: syncs every account at once, then as [`Timing`] says.
-pub async fn run(library: Arc<Library>, timing: Timing, stop: CancellationToken) {
+/// Runs until `stop`: syncs every account at once, then as [`Timing`] says. A new timing sent
+/// on `timings` (the user changed the interval) applies at once: an account due sooner under
+/// the new interval is synced sooner.
+pub async fn run(
+    library: Arc<Library>,
+    mut timings: watch::Receiver<Timing>,
+    stop: CancellationToken,
+) {
     let mut clocks: HashMap<String, Clock> = HashMap::new();
+    let mut timing = *timings.borrow_and_update();
+    // Once the sender is gone the timing is final (a closed channel would wake the loop forever).
+    let mut timing_may_change = true;
     loop {
         let accounts = match library.accounts() {
             Ok(accounts) => accounts,
@@ -58,6 +88,11 @@ pub async fn run(library: Arc<Library>, timing: Timing, stop: CancellationToken)
                 Vec::new()
             }
         };
+        // A removed account's clock would otherwise keep waking the loop.
+        clocks.retain(|id, _| accounts.iter().any(|account| &account.id == id));
+        for changed in library.take_changed_accounts() {
+            clocks.remove(&changed);
+        }
         let pending = pending_edits(&library);
         for account in accounts {
             if stop.is_cancelled() {
@@ -82,6 +117,16 @@ pub async fn run(library: Arc<Library>, timing: Timing, stop: CancellationToken)
             () = stop.cancelled() => return,
             () = library.edit_made() => {}
             () = tokio::time::sleep_until(wake_at) => {}
+            changed = timings.changed(), if timing_may_change => {
+                timing_may_change = changed.is_ok();
+                if timing_may_change {
+                    timing = *timings.borrow_and_update();
+                    let latest = Instant::now() + timing.interval;
+                    for clock in clocks.values_mut() {
+                        clock.next_sync = clock.next_sync.min(latest);
+                    }
+                }
+            }
         }
     }
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use ts_rs::{Config, TS};
 
+use crate::accounts::*;
 use crate::bulk::*;
+use crate::cache::WatchedFolder;
 use crate::model::*;
 use crate::rules::{Problem, ProblemCode};
 
@@ -36,6 +38,11 @@ fn generated() -> String {
         UsageUnknown::decl(&cfg),
         DeleteCheck::decl(&cfg),
         DeleteOutcome::decl(&cfg),
+        AccountForm::decl(&cfg),
+        AccountSettings::decl(&cfg),
+        ProviderChoice::decl(&cfg),
+        ConnectionReport::decl(&cfg),
+        WatchedFolder::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust model (crates/trove-core/src/model.rs) by ts-rs. Do not edit:\n\

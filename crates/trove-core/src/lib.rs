@@ -3,6 +3,7 @@
 //! - [`model`]: the normalized asset model (and the IPC types generated for the UI);
 //! - [`naming`]: the rules for asset names and tags, shared with the asset server;
 //! - [`cache`]: the local SQLite mirror of every account, which answers all browsing offline;
+//! - [`keychain`]: API keys in the OS keychain, never in Trove's files;
 //! - [`provider`]: one adapter per remote Assets API, behind the [`provider::Provider`] trait;
 //! - [`sync`]: pulls a remote listing into the cache without ever losing data to a partial listing;
 //! - [`push`]: sends the outbox of local edits, merging tags and keeping local renames;
@@ -14,11 +15,14 @@
 //! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
 //! - [`bulk`]: one edit or delete applied to a multi-selection, with a fresh in-use check;
 //! - [`autosync`]: sends edits as they are made and syncs every account on an interval;
+//! - [`accounts`]: remote accounts added, tested, changed and removed, their keys in the keychain;
 //! - [`library`]: a data directory opened as a whole: its cache, its accounts and their providers.
 
+pub mod accounts;
 pub mod autosync;
 pub mod bulk;
 pub mod cache;
+pub mod keychain;
 pub mod library;
 pub mod model;
 pub mod naming;

@@ -71,6 +71,11 @@ pub enum LibraryError {
         "cannot check whether {id} is in use ({cause}); delete it without checking with --force"
     )]
     UsageUnknown { id: String, cause: String },
+    #[error("the API key of account {account:?}: {source}")]
+    Keychain {
+        account: String,
+        source: crate::keychain::KeychainError,
+    },
     #[error("the Local library server is not running in this process")]
     LocalNotRunning,
     #[error("the cache lock was poisoned by an earlier failure")]
@@ -93,6 +98,8 @@ pub struct Library {
     events: EventSink,
     /// Woken by every local edit, so the background sync sends it at once.
     edits_made: tokio::sync::Notify,
+    /// Accounts added or changed since the background sync last looked.
+    changed_accounts: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Library {
@@ -109,6 +116,7 @@ impl Library {
             local: Mutex::new(None),
             events,
             edits_made: tokio::sync::Notify::new(),
+            changed_accounts: Mutex::default(),
         })
     }
 
@@ -135,6 +143,24 @@ impl Library {
     pub(crate) fn edited(&self) {
         self.edits_made.notify_one();
         (self.events)(TroveEvent::LibraryChanged);
+    }
+
+    /// An account was added, changed or removed: the background sync looks again at once, and
+    /// syncs that account now (a new address or key may well answer where the old did not).
+    pub(crate) fn account_changed(&self, account_id: &str) {
+        if let Ok(mut changed) = self.changed_accounts.lock() {
+            changed.insert(account_id.to_owned());
+        }
+        self.edits_made.notify_one();
+        (self.events)(TroveEvent::LibraryChanged);
+    }
+
+    /// The accounts changed since the last call (see [`Library::account_changed`]).
+    pub(crate) fn take_changed_accounts(&self) -> std::collections::HashSet<String> {
+        self.changed_accounts
+            .lock()
+            .map(|mut changed| std::mem::take(&mut *changed))
+            .unwrap_or_default()
     }
 
     /// Resolves after the next local edit (at once when one was made since the last call).
@@ -213,7 +239,18 @@ impl Library {
 
     /// The adapter for `account`, with its key resolved.
     pub fn provider(&self, account: &Account) -> Result<Box<dyn Provider>, LibraryError> {
-        let (base_url, api_key) = match &account.credential {
+        let (base_url, api_key) = self.endpoint(account)?;
+        Ok(provider::connect(
+            &account.provider,
+            &account.id,
+            &base_url,
+            api_key,
+        )?)
+    }
+
+    /// Where `account`'s remote listens and the key it takes, from wherever the key lives.
+    pub(crate) fn endpoint(&self, account: &Account) -> Result<(String, String), LibraryError> {
+        Ok(match &account.credential {
             Credential::InProcess => {
                 let local = self.local.lock().map_err(|_| LibraryError::Poisoned)?;
                 let endpoint = local.as_ref().ok_or(LibraryError::LocalNotRunning)?;
@@ -226,13 +263,16 @@ impl Library {
                 })?;
                 (account.base_url.clone(), key)
             }
-        };
-        Ok(provider::connect(
-            &account.provider,
-            &account.id,
-            &base_url,
-            api_key,
-        )?)
+            Credential::Keychain => {
+                let key = crate::keychain::load(&account.id).map_err(|source| {
+                    LibraryError::Keychain {
+                        account: account.name.clone(),
+                        source,
+                    }
+                })?;
+                (account.base_url.clone(), key)
+            }
+        })
     }
 
     /// Sends the account's pending edits, then pulls its listing into the cache, recording and

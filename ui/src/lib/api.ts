@@ -1,25 +1,30 @@
 // Every call from the UI into the Rust side goes through here: thin, typed wrappers over Tauri's
 // IPC, so components never spell command names or argument shapes themselves. The command names,
-// argument names (camelCase here, snake_case in Rust) and types must match src-tauri/src/commands.rs
-// and src-tauri/src/uploads.rs.
+// argument names (camelCase here, snake_case in Rust) and types must match src-tauri/src/commands.rs,
+// src-tauri/src/uploads.rs and src-tauri/src/settings.rs.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 
 import type {
+  AccountForm,
+  AccountSettings,
   AssetEdit,
   AssetDetails,
   AssetPage,
   AssetQuery,
+  ConnectionReport,
   DeleteCheck,
   DeleteOutcome,
   EditSummary,
   LibraryStatus,
+  ProviderChoice,
   Selection,
   TagFacet,
   TroveEvent,
   UploadItem,
+  WatchedFolder,
 } from './bindings';
 
 /** The single event channel the core reports on. */
@@ -118,4 +123,65 @@ export function onFilesDragged(handler: (count: number) => void): Promise<Unlist
     if (drag.type === 'enter') handler(Math.max(1, drag.paths.length));
     else if (drag.type === 'leave' || drag.type === 'drop') handler(0);
   });
+}
+
+/** Opens the asset's web address (as cached, http(s) only) in the default browser. */
+export function openInBrowser(accountId: string, assetId: string): Promise<void> {
+  return invoke<void>('open_in_browser', { accountId, assetId });
+}
+
+// Settings. API keys go from the form to the core, which files them in the OS keychain; they are
+// never read back into the page.
+
+export function accountSettings(): Promise<AccountSettings[]> {
+  return invoke<AccountSettings[]>('account_settings');
+}
+
+export function providers(): Promise<ProviderChoice[]> {
+  return invoke<ProviderChoice[]>('providers');
+}
+
+export function addAccount(form: AccountForm): Promise<AccountSettings> {
+  return invoke<AccountSettings>('add_account', { form });
+}
+
+/** An empty `api_key` keeps the stored key. */
+export function changeAccount(accountId: string, form: AccountForm): Promise<AccountSettings> {
+  return invoke<AccountSettings>('change_account', { accountId, form });
+}
+
+/** Refused (with what would be lost) while edits or uploads wait, unless `force`. */
+export function removeAccount(accountId: string, force: boolean): Promise<void> {
+  return invoke<void>('remove_account', { accountId, force });
+}
+
+/** Reads the first page with the form's key, or the stored key of `accountId` when the form has none. */
+export function testConnection(form: AccountForm, accountId: string | null): Promise<ConnectionReport> {
+  return invoke<ConnectionReport>('test_connection', { form, accountId });
+}
+
+export function watchedFolders(): Promise<WatchedFolder[]> {
+  return invoke<WatchedFolder[]>('watched_folders');
+}
+
+export function watchFolder(path: string, accountId: string, tags: string[]): Promise<WatchedFolder> {
+  return invoke<WatchedFolder>('watch_folder', { path, accountId, tags });
+}
+
+export function unwatchFolder(path: string): Promise<boolean> {
+  return invoke<boolean>('unwatch_folder', { path });
+}
+
+/** The native folder dialog: the folder's path, or null when it was closed. */
+export function chooseFolder(): Promise<string | null> {
+  return invoke<string | null>('choose_folder');
+}
+
+/** Minutes between two full syncs of every account. */
+export function syncInterval(): Promise<number> {
+  return invoke<number>('sync_interval');
+}
+
+export function setSyncInterval(minutes: number): Promise<void> {
+  return invoke<void>('set_sync_interval', { minutes });
 }

@@ -147,3 +147,37 @@ export type DeleteCheck = {
 total: number, in_use: Array<AssetInUse>, unknown: Array<UsageUnknown>, };
 
 export type DeleteOutcome = { deleted: number, check: DeleteCheck, };
+
+export type AccountForm = { name: string, 
+/**
+ * The provider adapter's key (`local` for a team's Trove server, `sixtyseconds`).
+ */
+provider: string, base_url: string, 
+/**
+ * The API key. When changing an account, empty keeps the one in the keychain.
+ */
+api_key: string, };
+
+export type AccountSettings = { id: string, name: string, provider: string, base_url: string, 
+/**
+ * Where the key lives, in words ("the OS keychain", "environment variable TEAM_KEY").
+ */
+key_source: string, 
+/**
+ * False for the Local library, which Trove runs itself.
+ */
+editable: boolean, };
+
+export type ProviderChoice = { key: string, label: string, };
+
+export type ConnectionReport = { 
+/**
+ * Assets in the account, when the API reports a total.
+ */
+total: number | null, 
+/**
+ * Assets on the first page the test read.
+ */
+first_page: number, };
+
+export type WatchedFolder = { path: string, account_id: string, tags: Array<string>, };

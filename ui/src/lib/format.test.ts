@@ -8,6 +8,7 @@ import {
   formatDuration,
   formatRelativeTime,
   formatSize,
+  formatUsage,
 } from './format';
 
 describe('formatCount', () => {
@@ -88,6 +89,24 @@ describe('formatDimensions', () => {
     expect(formatDimensions(1920, 1080)).toBe('1920×1080');
     expect(formatDimensions(null, 1080)).toBeNull();
     expect(formatDimensions(1920, null)).toBeNull();
+  });
+});
+
+describe('formatUsage', () => {
+  it('names what uses the asset, leaving out what does not', () => {
+    expect(formatUsage(3, 1)).toBe('3 videos · 1 template');
+    expect(formatUsage(1, 0)).toBe('1 video');
+    expect(formatUsage(0, 2)).toBe('2 templates');
+    expect(formatUsage(1200, null)).toBe('1,200 videos');
+  });
+
+  it('says when nothing uses it', () => {
+    expect(formatUsage(0, 0)).toBe('not used');
+    expect(formatUsage(null, 0)).toBe('not used');
+  });
+
+  it('shows a dash when the account never reported usage', () => {
+    expect(formatUsage(null, null)).toBe('—');
   });
 });
 

@@ -49,6 +49,18 @@ export function formatDimensions(width: number | null, height: number | null): s
   return width != null && height != null ? `${width}×${height}` : null;
 }
 
+/**
+ * Where an asset is used, from the counts the account last reported: "3 videos · 1 template",
+ * "not used", or "—" when the account never reported them.
+ */
+export function formatUsage(videos: number | null, templates: number | null): string {
+  if (videos == null && templates == null) return '—';
+  const parts: string[] = [];
+  if (videos) parts.push(formatCount(videos, 'video'));
+  if (templates) parts.push(formatCount(templates, 'template'));
+  return parts.length > 0 ? parts.join(' · ') : 'not used';
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

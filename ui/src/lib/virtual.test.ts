@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { columnsFor, pagesFor, range, rowCountFor, visibleWindow, type GridGeometry } from './virtual';
+import { columnsFor, pagesFor, range, revealRow, rowCountFor, visibleWindow, type GridGeometry } from './virtual';
 
 const base: GridGeometry = {
   scrollTop: 0,
@@ -101,6 +101,29 @@ describe('pagesFor', () => {
   it('agrees with the window', () => {
     const w = visibleWindow({ ...base, scrollTop: 7900 });
     expect(pagesFor(w.startIndex, w.endIndex, 200)).toEqual([0, 1]);
+  });
+});
+
+describe('revealRow', () => {
+  it('leaves a row in view where it is', () => {
+    expect(revealRow(400, 600, 400, 200)).toBe(400);
+    expect(revealRow(400, 600, 800, 200)).toBe(400);
+  });
+
+  it('aligns the top of a row above the viewport', () => {
+    expect(revealRow(400, 600, 200, 200)).toBe(200);
+    expect(revealRow(400, 600, 350, 200)).toBe(350);
+  });
+
+  it('aligns the bottom of a row below the viewport', () => {
+    expect(revealRow(400, 600, 1000, 200)).toBe(600);
+    expect(revealRow(0, 440, 440, 44)).toBe(44);
+  });
+
+  it('shows the top of a row taller than the viewport, or before it is measured', () => {
+    expect(revealRow(0, 100, 400, 200)).toBe(400);
+    expect(revealRow(0, 0, 440, 44)).toBe(440);
+    expect(revealRow(0, -30, 440, 44)).toBe(440);
   });
 });
 

@@ -71,6 +71,20 @@ export function pagesFor(startIndex: number, endIndex: number, pageSize: number)
   return pages;
 }
 
+/**
+ * The scroll position that shows the row at `top` (`rowHeight` tall) whole in a viewport of
+ * `viewportHeight` scrolled to `scrollTop`, moving as little as possible: unchanged when the row is
+ * in view, its top edge aligned when it is above, its bottom edge when below. A viewport shorter
+ * than the row (or not measured yet) shows the row's top.
+ */
+export function revealRow(scrollTop: number, viewportHeight: number, top: number, rowHeight: number): number {
+  if (top < scrollTop) return top;
+  const bottom = top + rowHeight;
+  const viewport = Math.max(0, viewportHeight);
+  if (bottom > scrollTop + viewport) return Math.min(top, bottom - viewport);
+  return scrollTop;
+}
+
 /** The integers [start, end), for `{#each}` over rows and cells. */
 export function range(start: number, end: number): number[] {
   const out: number[] = [];

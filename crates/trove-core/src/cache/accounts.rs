@@ -14,6 +14,8 @@ pub enum Credential {
     InProcess,
     /// An environment variable holding the key (for scripting and CI).
     Env(String),
+    /// The OS keychain, filed under the account's id ([`crate::keychain`]).
+    Keychain,
 }
 
 impl Credential {
@@ -21,12 +23,14 @@ impl Credential {
         match self {
             Credential::InProcess => "in-process".to_owned(),
             Credential::Env(var) => format!("env:{var}"),
+            Credential::Keychain => "keychain".to_owned(),
         }
     }
 
     fn decode(text: &str) -> Result<Credential, CacheError> {
         match text.split_once(':') {
             None if text == "in-process" => Ok(Credential::InProcess),
+            None if text == "keychain" => Ok(Credential::Keychain),
             Some(("env", var)) if !var.is_empty() => Ok(Credential::Env(var.to_owned())),
             _ => Err(CacheError::BadRow(format!("unknown credential {text:?}"))),
         }
@@ -103,6 +107,70 @@ impl Cache {
             return Err(CacheError::UnknownAccount(account_id.to_owned()));
         }
         Ok(())
+    }
+
+    /// Renames an account and points it at another address; its assets and edits stay.
+    pub fn update_account(
+        &self,
+        account_id: &str,
+        name: &str,
+        base_url: &str,
+    ) -> Result<(), CacheError> {
+        let taken: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM accounts WHERE name = ?1 AND id <> ?2",
+                params![name, account_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            return Err(CacheError::DuplicateAccount(name.to_owned()));
+        }
+        let changed = self.conn.execute(
+            "UPDATE accounts SET name = ?2, base_url = ?3 WHERE id = ?1",
+            params![account_id, name, base_url],
+        )?;
+        if changed == 0 {
+            return Err(CacheError::UnknownAccount(account_id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Records where an account's key now comes from.
+    pub fn set_account_credential(
+        &self,
+        account_id: &str,
+        credential: &Credential,
+    ) -> Result<(), CacheError> {
+        self.conn.execute(
+            "UPDATE accounts SET credential = ?2 WHERE id = ?1",
+            params![account_id, credential.encode()],
+        )?;
+        Ok(())
+    }
+
+    /// What removing an account would throw away that exists nowhere else: edits not yet sent
+    /// (or refused and not yet looked at) and uploads not yet done.
+    pub fn unsent_work(&self, account_id: &str) -> Result<(u32, u32), CacheError> {
+        Ok(self.conn.query_row(
+            &format!(
+                "SELECT (SELECT COUNT(*) FROM outbox WHERE account_id = ?1),
+                        (SELECT COUNT(*) FROM uploads WHERE account_id = ?1 AND {})",
+                super::uploads::UNFINISHED
+            ),
+            [account_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+
+    /// Removes an account with everything cached of it (assets, edits, uploads, watched folders:
+    /// the schema cascades). Returns whether it existed.
+    pub fn remove_account(&mut self, account_id: &str) -> Result<bool, CacheError> {
+        let tx = self.conn.transaction()?;
+        let removed = tx.execute("DELETE FROM accounts WHERE id = ?1", [account_id])?;
+        tx.commit()?;
+        Ok(removed > 0)
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>, CacheError> {

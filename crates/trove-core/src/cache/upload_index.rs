@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension};
 use super::{Cache, CacheError};
 
 /// A folder whose new files are uploaded to an account with default tags.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct WatchedFolder {
     pub path: String,
     pub account_id: String,

@@ -53,7 +53,7 @@ pub struct UploadRow {
 }
 
 /// Uploads with something still to happen: a failure waiting for its retry has not ended.
-const UNFINISHED: &str = "(state IN ('probing', 'queued', 'uploading')
+pub(super) const UNFINISHED: &str = "(state IN ('probing', 'queued', 'uploading')
     OR (state = 'failed' AND next_attempt_at IS NOT NULL))";
 
 const COLUMNS: &str = "id, account_id, path, name, tags_json, origin, state, size, bytes_sent,
