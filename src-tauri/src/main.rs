@@ -68,6 +68,8 @@ fn main() {
             settings::choose_folder,
             settings::sync_interval,
             settings::set_sync_interval,
+            settings::view_mode,
+            settings::set_view_mode,
             settings::open_in_browser,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -17,6 +17,9 @@ use crate::startup::TroveState;
 
 const SETTINGS_FILE: &str = "settings.json";
 const SYNC_INTERVAL_KEY: &str = "sync_interval_minutes";
+const VIEW_MODE_KEY: &str = "view";
+/// The ways the window can show the assets.
+const VIEW_MODES: [&str; 2] = ["grid", "list"];
 
 fn library(state: &TroveState) -> Result<&trove_core::library::Library, String> {
     state.library.as_deref().map_err(Clone::clone)
@@ -166,6 +169,26 @@ pub fn set_sync_interval(
         .send_modify(|timing| timing.interval = interval);
     tracing::info!(minutes, "sync interval changed");
     Ok(())
+}
+
+/// The view last chosen, if any.
+#[tauri::command]
+pub fn view_mode(app: AppHandle) -> Option<String> {
+    let store = app.store(SETTINGS_FILE).ok()?;
+    store
+        .get(VIEW_MODE_KEY)
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .filter(|mode| VIEW_MODES.contains(&mode.as_str()))
+}
+
+#[tauri::command]
+pub fn set_view_mode(app: AppHandle, mode: String) -> Result<(), String> {
+    if !VIEW_MODES.contains(&mode.as_str()) {
+        return Err(format!("unknown view {mode:?} (known: grid, list)"));
+    }
+    let store = app.store(SETTINGS_FILE).map_err(|e| e.to_string())?;
+    store.set(VIEW_MODE_KEY, mode);
+    store.save().map_err(|e| e.to_string())
 }
 
 /// Opens the asset's own address in the default browser. The address comes from the cache, not

@@ -67,6 +67,10 @@ async fn the_keyboard_drives_the_grid_and_offline_edits_reach_the_server() {
     desktop.press(&[Key::Down.into()]).await.unwrap();
     wait_for_exact(&desktop, "[data-testid=details-name]", "tile 297").await;
     desktop.press(&[Key::Escape.into()]).await.unwrap();
+    // The choice is a setting, kept in the app's settings file for the next launch.
+    let settings = home.path().join("dev.trove.desktop/settings.json");
+    let saved = std::fs::read_to_string(&settings).unwrap_or_default();
+    assert!(saved.contains(r#""view": "list""#), "{saved}");
     desktop
         .click_text("[data-testid=view-grid]", "")
         .await

@@ -185,3 +185,12 @@ export function syncInterval(): Promise<number> {
 export function setSyncInterval(minutes: number): Promise<void> {
   return invoke<void>('set_sync_interval', { minutes });
 }
+
+/** The view last chosen ("grid" or "list"; anything else is treated as the grid). */
+export function viewMode(): Promise<string | null> {
+  return invoke<string | null>('view_mode');
+}
+
+export function setViewMode(mode: 'grid' | 'list'): Promise<void> {
+  return invoke<void>('set_view_mode', { mode });
+}

@@ -1,24 +1,22 @@
 import { describe, expect, it } from 'vitest';
 
-import { loadViewMode, parseViewMode, saveViewMode, VIEW_MODE_KEY } from './viewMode';
+import { loadViewMode, parseViewMode, saveViewMode, type ViewMode, type ViewStore } from './viewMode';
 
-/** An in-memory stand-in for localStorage. */
-function memoryStore(initial: Record<string, string> = {}) {
-  const items = new Map(Object.entries(initial));
-  return {
-    items,
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
+/** An in-memory stand-in for the settings file. */
+function memoryStore(initial: unknown = null): ViewStore & { saved: unknown } {
+  const store = {
+    saved: initial,
+    load: async () => store.saved,
+    save: async (mode: ViewMode) => {
+      store.saved = mode;
+    },
   };
+  return store;
 }
 
-const refusing = {
-  getItem: (): string | null => {
-    throw new Error('SecurityError');
-  },
-  setItem: (): void => {
-    throw new Error('QuotaExceededError');
-  },
+const refusing: ViewStore = {
+  load: () => Promise.reject(new Error('the settings file is unreadable')),
+  save: () => Promise.reject(new Error('the disk is full')),
 };
 
 describe('parseViewMode', () => {
@@ -32,30 +30,30 @@ describe('parseViewMode', () => {
     expect(parseViewMode('')).toBe('grid');
     expect(parseViewMode('LIST')).toBe('grid');
     expect(parseViewMode('table')).toBe('grid');
+    expect(parseViewMode(42)).toBe('grid');
   });
 });
 
 describe('loadViewMode and saveViewMode', () => {
-  it('starts with the grid when nothing is stored', () => {
-    expect(loadViewMode(memoryStore())).toBe('grid');
+  it('starts with the grid when nothing is stored', async () => {
+    expect(await loadViewMode(memoryStore())).toBe('grid');
   });
 
-  it('remembers the choice under trove.view', () => {
+  it('remembers the choice', async () => {
     const store = memoryStore();
-    saveViewMode('list', store);
-    expect(store.items.get(VIEW_MODE_KEY)).toBe('list');
-    expect(VIEW_MODE_KEY).toBe('trove.view');
-    expect(loadViewMode(store)).toBe('list');
-    saveViewMode('grid', store);
-    expect(loadViewMode(store)).toBe('grid');
+    await saveViewMode('list', store);
+    expect(store.saved).toBe('list');
+    expect(await loadViewMode(store)).toBe('list');
+    await saveViewMode('grid', store);
+    expect(await loadViewMode(store)).toBe('grid');
   });
 
-  it('falls back to the grid for a stored value it does not know', () => {
-    expect(loadViewMode(memoryStore({ [VIEW_MODE_KEY]: 'mosaic' }))).toBe('grid');
+  it('falls back to the grid for a stored value it does not know', async () => {
+    expect(await loadViewMode(memoryStore('mosaic'))).toBe('grid');
   });
 
-  it('survives a storage that refuses access', () => {
-    expect(loadViewMode(refusing)).toBe('grid');
-    expect(() => saveViewMode('list', refusing)).not.toThrow();
+  it('survives a store that refuses', async () => {
+    expect(await loadViewMode(refusing)).toBe('grid');
+    await expect(saveViewMode('list', refusing)).resolves.toBeUndefined();
   });
 });

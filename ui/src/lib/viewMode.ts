@@ -1,34 +1,38 @@
 // Whether the assets show as a grid of thumbnails or as a list of rows, remembered across
-// launches in the web view's localStorage. Storage is passed in so the tests need no DOM.
+// launches in the app's settings file (tauri-plugin-store, through the `view_mode` commands).
+// The store is passed in so the tests need no app.
+
+import { setViewMode, viewMode } from './api';
 
 export type ViewMode = 'grid' | 'list';
 
-export const VIEW_MODE_KEY = 'trove.view';
+export interface ViewStore {
+  load(): Promise<unknown>;
+  save(mode: ViewMode): Promise<void>;
+}
 
-type Store = Pick<Storage, 'getItem' | 'setItem'>;
+/** The app's settings file. */
+export const settingsStore: ViewStore = { load: viewMode, save: setViewMode };
 
 /** What is stored, as a view: anything but `list` (nothing stored yet, a stray value) is the grid. */
-export function parseViewMode(stored: string | null): ViewMode {
+export function parseViewMode(stored: unknown): ViewMode {
   return stored === 'list' ? 'list' : 'grid';
 }
 
-/**
- * The remembered view. Even reaching localStorage can throw (a locked-down web view), hence the
- * lookup inside the `try`: the grid then.
- */
-export function loadViewMode(store?: Store): ViewMode {
+/** The remembered view; the grid when it cannot be read. */
+export async function loadViewMode(store: ViewStore = settingsStore): Promise<ViewMode> {
   try {
-    return parseViewMode((store ?? localStorage).getItem(VIEW_MODE_KEY));
+    return parseViewMode(await store.load());
   } catch {
     return 'grid';
   }
 }
 
-/** Remembers `mode`; a storage that refuses (full, locked down) only costs the memory of it. */
-export function saveViewMode(mode: ViewMode, store?: Store): void {
+/** Remembers `mode`; a store that refuses only costs the memory of it (the view still switches). */
+export async function saveViewMode(mode: ViewMode, store: ViewStore = settingsStore): Promise<void> {
   try {
-    (store ?? localStorage).setItem(VIEW_MODE_KEY, mode);
+    await store.save(mode);
   } catch {
-    // Not worth a notice: the view still switches, it is only not remembered.
+    // Not worth a notice: the choice is only not remembered for the next launch.
   }
 }
