@@ -8,7 +8,8 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_store::StoreExt;
 use trove_core::accounts::{
-    provider_choices, AccountForm, AccountSettings, ConnectionReport, ProviderChoice,
+    provider_choices, AccountError, AccountForm, AccountSettings, ConnectionReport, ProviderChoice,
+    UnsentWork,
 };
 use trove_core::autosync;
 use trove_core::cache::WatchedFolder;
@@ -71,15 +72,18 @@ pub fn change_account(
         .map_err(|e| e.to_string())
 }
 
+/// `None` when removed; what would be lost when refused for unsent work (ask, then `force`).
 #[tauri::command(async)]
 pub fn remove_account(
     state: State<'_, TroveState>,
     account_id: String,
     force: bool,
-) -> Result<(), String> {
-    library(&state)?
-        .remove_account(&account_id, force)
-        .map_err(|e| e.to_string())
+) -> Result<Option<UnsentWork>, String> {
+    match library(&state)?.remove_account(&account_id, force) {
+        Ok(()) => Ok(None),
+        Err(AccountError::UnsentWork(work)) => Ok(Some(work)),
+        Err(other) => Err(other.to_string()),
+    }
 }
 
 #[tauri::command]

@@ -2,7 +2,8 @@
 //! is tested (a wrong key gets the server's refusal), added, and its assets arrive in the grid; its
 //! key is in the keychain and in none of the files Trove or its web view wrote. The sync interval
 //! is saved to the settings file. A watched folder added by typing its path sends a file that
-//! arrives in it to the team, with the folder's tag. Removing the account takes its assets away.
+//! arrives in it to the team, with the folder's tag. Removing the account while an edit waits for
+//! its server asks again, naming what would be lost; then it takes its assets away.
 
 use std::time::{Duration, Instant};
 
@@ -59,7 +60,7 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
     let home = tempfile::tempdir().unwrap();
     let data_dir = home.path().join("trove");
     let storage = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&storage.path().join("team"));
+    let mut server = ServerProcess::start(&storage.path().join("team"));
     server.seed_tiles(5).await;
 
     let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
@@ -240,7 +241,30 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
         );
     }
 
-    // Removed: nothing was waiting, so no second step; its assets leave the grid.
+    // A rename made while the team's server is down waits in the outbox: removing the account
+    // would lose it, so the window says so and removes nothing until asked again.
+    server.kill_hard();
+    desktop
+        .click_text("[data-testid=asset-tile]", "poster")
+        .await
+        .unwrap();
+    desktop
+        .script("document.querySelector('[data-testid=rename]').click()")
+        .await
+        .unwrap();
+    desktop.clear("[data-testid=rename-input]").await.unwrap();
+    desktop
+        .type_into("[data-testid=rename-input]", "Poster, final\u{E007}")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=pending-marker]",
+            &["●"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
     desktop
         .click_text("[data-testid=open-settings]", "Settings")
         .await
@@ -248,6 +272,22 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
     wait_for_exactly(&desktop, ".account-title", &["Local library", "Team"]).await;
     desktop
         .click_text("[data-testid=account-remove]", "Remove")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=account-remove-confirm]",
+            &["Team has 1 edit not sent yet. Removing it discards it."],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    wait_for_exactly(&desktop, ".account-title", &["Local library", "Team"]).await;
+    desktop
+        .click_text(
+            "[data-testid=account-remove-confirm] button",
+            "Remove anyway",
+        )
         .await
         .unwrap();
     wait_for_exactly(&desktop, ".account-title", &["Local library"]).await;

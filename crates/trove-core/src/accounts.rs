@@ -46,6 +46,14 @@ pub struct ProviderChoice {
     pub label: String,
 }
 
+/// What removing an account would discard: edits and uploads that exist nowhere else yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UnsentWork {
+    pub name: String,
+    pub edits: u32,
+    pub uploads: u32,
+}
+
 /// What a connection test found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ConnectionReport {
@@ -72,14 +80,8 @@ pub enum AccountError {
     NoKey,
     #[error("the Local library is run by Trove itself: it cannot be changed or removed")]
     LocalLibrary,
-    #[error(
-        "{name} has {edits} edits and {uploads} uploads not sent yet; removing it discards them"
-    )]
-    UnsentWork {
-        name: String,
-        edits: u32,
-        uploads: u32,
-    },
+    #[error("{} has {} edits and {} uploads not sent yet; removing it discards them", .0.name, .0.edits, .0.uploads)]
+    UnsentWork(UnsentWork),
     #[error("the connection test failed: {0}")]
     Connection(#[source] ProviderError),
     #[error(transparent)]
@@ -222,11 +224,11 @@ impl Library {
         }
         let (edits, uploads) = self.cache()?.unsent_work(&account.id)?;
         if (edits > 0 || uploads > 0) && !force {
-            return Err(AccountError::UnsentWork {
+            return Err(AccountError::UnsentWork(UnsentWork {
                 name: account.name,
                 edits,
                 uploads,
-            });
+            }));
         }
         self.cache()?.remove_account(&account.id)?;
         if account.credential == Credential::Keychain {

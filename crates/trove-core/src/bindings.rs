@@ -42,6 +42,7 @@ fn generated() -> String {
         AccountSettings::decl(&cfg),
         ProviderChoice::decl(&cfg),
         ConnectionReport::decl(&cfg),
+        UnsentWork::decl(&cfg),
         WatchedFolder::decl(&cfg),
     ];
     let mut text = String::from(

@@ -23,6 +23,7 @@ import type {
   Selection,
   TagFacet,
   TroveEvent,
+  UnsentWork,
   UploadItem,
   WatchedFolder,
 } from './bindings';
@@ -150,9 +151,12 @@ export function changeAccount(accountId: string, form: AccountForm): Promise<Acc
   return invoke<AccountSettings>('change_account', { accountId, form });
 }
 
-/** Refused (with what would be lost) while edits or uploads wait, unless `force`. */
-export function removeAccount(accountId: string, force: boolean): Promise<void> {
-  return invoke<void>('remove_account', { accountId, force });
+/**
+ * Null when removed. While edits or uploads wait, nothing is removed (unless `force`) and what
+ * would be lost comes back instead.
+ */
+export function removeAccount(accountId: string, force: boolean): Promise<UnsentWork | null> {
+  return invoke<UnsentWork | null>('remove_account', { accountId, force });
 }
 
 /** Reads the first page with the form's key, or the stored key of `accountId` when the form has none. */

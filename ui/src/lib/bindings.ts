@@ -180,4 +180,6 @@ total: number | null,
  */
 first_page: number, };
 
+export type UnsentWork = { name: string, edits: number, uploads: number, };
+
 export type WatchedFolder = { path: string, account_id: string, tags: Array<string>, };

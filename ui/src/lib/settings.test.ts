@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { AccountSettings } from './bindings';
-import { blankForm, describeConnection, formFor, intervalChoices, missingField, parseTags, SYNC_INTERVALS } from './settings';
+import { blankForm, describeConnection, describeUnsent, formFor, intervalChoices, missingField, parseTags, SYNC_INTERVALS } from './settings';
 
 describe('settings', () => {
   it('offers the standard intervals, and keeps a non-standard current one among them in order', () => {
@@ -47,5 +47,13 @@ describe('settings', () => {
   it('reads a tags field', () => {
     expect(parseTags(' spring, hero ,,spring, ')).toEqual(['spring', 'hero']);
     expect(parseTags('')).toEqual([]);
+  });
+
+  it('says what removing an account would discard', () => {
+    expect(describeUnsent({ name: 'Team', edits: 2, uploads: 1 })).toBe(
+      'Team has 2 edits and 1 upload not sent yet. Removing it discards them.',
+    );
+    expect(describeUnsent({ name: 'Team', edits: 1, uploads: 0 })).toBe('Team has 1 edit not sent yet. Removing it discards it.');
+    expect(describeUnsent({ name: 'Team', edits: 0, uploads: 3 })).toBe('Team has 3 uploads not sent yet. Removing it discards them.');
   });
 });

@@ -2,7 +2,7 @@
 // (settings.test.ts): the blank account form, what a connection test found in words, the
 // tags field, and the sync intervals offered.
 
-import type { AccountForm, AccountSettings, ConnectionReport } from './bindings';
+import type { AccountForm, AccountSettings, ConnectionReport, UnsentWork } from './bindings';
 import { formatCount } from './format';
 
 /** Intervals offered between two full syncs, in minutes. */
@@ -52,4 +52,14 @@ export function parseTags(text: string): string[] {
     .map((tag) => tag.trim())
     .filter((tag) => tag !== '');
   return [...new Set(tags)];
+}
+
+/** Why removing an account asks again: "Team has 2 edits and 1 upload not sent yet. …" */
+export function describeUnsent(work: UnsentWork): string {
+  const parts = [
+    work.edits > 0 ? formatCount(work.edits, 'edit') : null,
+    work.uploads > 0 ? formatCount(work.uploads, 'upload') : null,
+  ].filter((part) => part !== null);
+  const them = work.edits + work.uploads > 1 ? 'them' : 'it';
+  return `${work.name} has ${parts.join(' and ')} not sent yet. Removing it discards ${them}.`;
 }
