@@ -1,6 +1,7 @@
 //! Makes the README's screenshots (`docs/*.png`) from the real app in its real webview under
 //! Xvfb, on a Local library filled with media made by ffmpeg:
-//! `cargo run -p trove-tests --example screenshots -- docs` (after `cargo build --workspace`).
+//! `scripts/with-keychain.sh cargo run -p trove-tests --example screenshots -- docs` (after
+//! `cargo build --workspace`; the settings screen files a key in the keychain).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -161,6 +162,103 @@ async fn main() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     desktop.screenshot_window(&out.join("upload.png")).unwrap();
+
+    // The list view.
+    desktop
+        .click_text("[data-testid=view-list]", "")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-row] .asset-name",
+            &["spring-hero"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    desktop.screenshot_window(&out.join("list.png")).unwrap();
+
+    // Settings: a team's server added (its key goes to the keychain: run this under
+    // scripts/with-keychain.sh), a watched folder.
+    let team = ServerProcess::start(&media_dir.path().join("team"));
+    // An empty folder of its own: watching one that holds other files would upload them.
+    let inbox = media_dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    team.seed_tiles(3).await;
+    desktop
+        .click_text("[data-testid=open-settings]", "Settings")
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=account-add]", "Add account")
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=account-name]", "Marketing team")
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=account-url]", &team.base_url)
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=account-key]", &team.api_key)
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=account-save]", "Add account")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            ".account-title",
+            &["Marketing team"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=folder-path]", inbox.to_str().unwrap())
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=folder-tags]", "inbox")
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=folder-add]", "Watch")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=watched-folder]",
+            &["inbox"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=account-entry] button", "Edit")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=account-editor] button",
+            &["Save"],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    desktop
+        .script("document.activeElement?.blur()")
+        .await
+        .unwrap();
+    // Software rendering under Xvfb can take a moment to show the opened form.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    desktop
+        .screenshot_window(&out.join("settings.png"))
+        .unwrap();
     desktop.close().await;
     println!("screenshots written to {}", out.display());
 }

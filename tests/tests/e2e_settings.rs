@@ -141,6 +141,21 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
         .await
         .unwrap();
 
+    // Renamed in place; the key stays where it is (the field starts empty and is left so).
+    desktop
+        .click_text("[data-testid=account-entry] button", "Edit")
+        .await
+        .unwrap();
+    desktop
+        .type_into("[data-testid=account-name]", " (EU)")
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=account-save]", "Save")
+        .await
+        .unwrap();
+    wait_for_exactly(&desktop, ".account-title", &["Local library", "Team (EU)"]).await;
+
     // The sync interval, saved to the settings file.
     choose(&desktop, "[data-testid=sync-interval]", "60").await;
     desktop
@@ -166,7 +181,7 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
         .await
         .unwrap();
     let team_id = desktop
-        .script("return [...document.querySelectorAll('[data-testid=folder-account] option')].find(o => o.textContent === 'Team').value")
+        .script("return [...document.querySelectorAll('[data-testid=folder-account] option')].find(o => o.textContent === 'Team (EU)').value")
         .await
         .unwrap();
     choose(
@@ -186,7 +201,7 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
     desktop
         .wait_for_texts(
             "[data-testid=watched-folder]",
-            &["to Team · tagged spring, hero"],
+            &["to Team (EU) · tagged spring, hero"],
             Duration::from_secs(5),
         )
         .await
@@ -269,7 +284,7 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
         .click_text("[data-testid=open-settings]", "Settings")
         .await
         .unwrap();
-    wait_for_exactly(&desktop, ".account-title", &["Local library", "Team"]).await;
+    wait_for_exactly(&desktop, ".account-title", &["Local library", "Team (EU)"]).await;
     desktop
         .click_text("[data-testid=account-remove]", "Remove")
         .await
@@ -277,12 +292,12 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
     desktop
         .wait_for_texts(
             "[data-testid=account-remove-confirm]",
-            &["Team has 1 edit not sent yet. Removing it discards it."],
+            &["Team (EU) has 1 edit not sent yet. Removing it discards it."],
             Duration::from_secs(10),
         )
         .await
         .unwrap();
-    wait_for_exactly(&desktop, ".account-title", &["Local library", "Team"]).await;
+    wait_for_exactly(&desktop, ".account-title", &["Local library", "Team (EU)"]).await;
     desktop
         .click_text(
             "[data-testid=account-remove-confirm] button",
