@@ -195,15 +195,11 @@ async fn main() {
         .await
         .unwrap();
     desktop
-        .type_into("[data-testid=account-name]", "Marketing team")
-        .await
-        .unwrap();
-    desktop
-        .type_into("[data-testid=account-url]", &team.base_url)
-        .await
-        .unwrap();
-    desktop
-        .type_into("[data-testid=account-key]", &team.api_key)
+        .fill(&[
+            ("[data-testid=account-name]", "Marketing team"),
+            ("[data-testid=account-url]", &team.base_url),
+            ("[data-testid=account-key]", &team.api_key),
+        ])
         .await
         .unwrap();
     desktop
@@ -219,11 +215,10 @@ async fn main() {
         .await
         .unwrap();
     desktop
-        .type_into("[data-testid=folder-path]", inbox.to_str().unwrap())
-        .await
-        .unwrap();
-    desktop
-        .type_into("[data-testid=folder-tags]", "inbox")
+        .fill(&[
+            ("[data-testid=folder-path]", inbox.to_str().unwrap()),
+            ("[data-testid=folder-tags]", "inbox"),
+        ])
         .await
         .unwrap();
     desktop

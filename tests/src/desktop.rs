@@ -194,6 +194,14 @@ impl Desktop {
         bounded("type", field.send_keys(text)).await
     }
 
+    /// Types into several fields in turn: `(css, text)` each.
+    pub async fn fill(&self, fields: &[(&str, &str)]) -> anyhow::Result<()> {
+        for (css, text) in fields {
+            self.type_into(css, text).await?;
+        }
+        Ok(())
+    }
+
     /// Presses one chord on the keyboard as a person would (WebDriver key actions, delivered to
     /// whatever has focus): its keys go down in order and come up in reverse. Special keys are
     /// `fantoccini::key::Key` values turned into chars.

@@ -31,28 +31,6 @@ fn cached(library: &Library, account_id: &str) -> u32 {
         .total
 }
 
-/// Every byte Trove wrote in its data directory (the cache, its journal, settings).
-fn files_contain(dir: &std::path::Path, needle: &str) -> bool {
-    walk(dir).into_iter().any(|path| {
-        std::fs::read(&path)
-            .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            .unwrap_or(false)
-    })
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_account_is_tested_added_synced_changed_and_removed_with_its_key_in_the_keychain() {
     let storage = tempfile::tempdir().unwrap();
@@ -89,7 +67,10 @@ async fn an_account_is_tested_added_synced_changed_and_removed_with_its_key_in_t
     assert_eq!(account.credential, Credential::Keychain);
     library.sync(&account, Urgency::Now).await.unwrap();
     assert_eq!(cached(&library, &team.id), 4);
-    assert!(!files_contain(home.path(), &server.api_key));
+    assert_eq!(
+        trove_tests::files_containing(home.path(), &server.api_key),
+        Vec::<std::path::PathBuf>::new()
+    );
 
     // The same name twice is refused and adds nothing.
     let again = library.create_account(&good).unwrap_err();
@@ -147,6 +128,14 @@ async fn an_account_is_tested_added_synced_changed_and_removed_with_its_key_in_t
     library.remove_account(&team.id, true).unwrap();
     assert_eq!(library.account_settings().unwrap().len(), 1);
     assert_eq!(cached(&library, &team.id), 0);
+    // Nor does a search find its assets any more.
+    let found = library
+        .query(&AssetQuery {
+            text: Some("tile".to_owned()),
+            ..AssetQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 0);
     assert!(matches!(
         keychain::load(&team.id),
         Err(KeychainError::NotFound(_))
@@ -203,4 +192,61 @@ async fn a_bad_form_gets_a_specific_error_and_changes_nothing() {
         matches!(unreachable, AccountError::Connection(_)),
         "{unreachable}"
     );
+}
+
+/// The CLI over the same core: an account added with its key read from standard input (into the
+/// keychain, not onto the command line), tested, synced, and removed only with --force while an
+/// edit waits.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_adds_tests_and_removes_a_keychain_account() {
+    use std::io::Write;
+    let storage = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(&storage.path().join("server"));
+    let ids = server.seed_tiles(2).await;
+    let cli = trove_tests::cli::Cli::new("unused");
+    let mut add = cli
+        .command(&[
+            "account",
+            "add",
+            "studio",
+            "--provider",
+            "local",
+            "--base-url",
+            &server.base_url,
+            "--api-key-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{}", server.api_key).unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(String::from_utf8_lossy(&added.stdout).contains("its key in the OS keychain"));
+    assert!(cli
+        .ok(&["account", "test", "studio"])
+        .contains("studio: connected, 2 assets"));
+    cli.ok(&["sync"]);
+    assert_eq!(cli.cached(), 2);
+    assert!(trove_tests::files_containing(&cli.data_dir, &server.api_key).is_empty());
+
+    // Offline, a rename waits; removing the account then needs --force.
+    server.kill_hard();
+    cli.ok(&["rename", &ids[0], "Waiting name"]);
+    let refused = cli.run(&["account", "rm", "studio"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("studio has 1 edits and 0 uploads not sent yet"),
+        "{said}"
+    );
+    assert_eq!(cli.cached(), 2);
+    cli.ok(&["account", "rm", "studio", "--force"]);
+    assert_eq!(cli.cached(), 0);
+    assert!(!cli.ok(&["account", "ls"]).contains("studio"));
 }

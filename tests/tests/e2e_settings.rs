@@ -42,19 +42,6 @@ async fn choose(desktop: &Desktop, css: &str, value: &str) {
         .unwrap();
 }
 
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
     let home = tempfile::tempdir().unwrap();
@@ -85,15 +72,11 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
         .await
         .unwrap();
     desktop
-        .type_into("[data-testid=account-name]", "Team")
-        .await
-        .unwrap();
-    desktop
-        .type_into("[data-testid=account-url]", &server.base_url)
-        .await
-        .unwrap();
-    desktop
-        .type_into("[data-testid=account-key]", "wrong-key")
+        .fill(&[
+            ("[data-testid=account-name]", "Team"),
+            ("[data-testid=account-url]", &server.base_url),
+            ("[data-testid=account-key]", "wrong-key"),
+        ])
         .await
         .unwrap();
     desktop
@@ -245,16 +228,11 @@ async fn accounts_folders_and_the_sync_interval_are_set_in_the_window() {
         .unwrap();
 
     // The key is in none of the files Trove, its settings or its web view wrote.
-    for file in files_under(home.path()) {
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        assert!(
-            !bytes
-                .windows(server.api_key.len())
-                .any(|w| w == server.api_key.as_bytes()),
-            "the API key is written in {}",
-            file.display()
-        );
-    }
+    assert_eq!(
+        trove_tests::files_containing(home.path(), &server.api_key),
+        Vec::<std::path::PathBuf>::new(),
+        "the API key is written in these files"
+    );
 
     // A rename made while the team's server is down waits in the outbox: removing the account
     // would lose it, so the window says so and removes nothing until asked again.

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use trove_core::accounts::AccountForm;
 use trove_core::cache::{Account, Credential, NewAccount};
 use trove_core::library::{self, Library};
 use trove_core::model::{AssetKind, AssetQuery, SortKey};
@@ -43,37 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let library = std::sync::Arc::new(Library::open_quiet(&data_dir)?);
     library.local_account()?;
     match cli.command {
-        Command::Account(AccountCommand::Add {
-            name,
-            provider,
-            base_url,
-            api_key_env,
-        }) => {
-            if !KNOWN_PROVIDERS.contains(&provider.as_str()) {
-                bail!(
-                    "unknown provider {provider:?} (known: {})",
-                    KNOWN_PROVIDERS.join(", ")
-                );
-            }
-            if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-                bail!("--base-url must start with http:// or https://, got {base_url:?}");
-            }
-            let account = library.add_account(NewAccount {
-                name,
-                provider,
-                base_url,
-                credential: Credential::Env(api_key_env),
-            })?;
-            println!("added account {} ({})", account.name, account.id);
-        }
-        Command::Account(AccountCommand::Ls) => {
-            for account in library.accounts()? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    account.id, account.name, account.provider, account.base_url
-                );
-            }
-        }
+        Command::Account(command) => return account(&library, command).await,
         Command::Sync { account } => return sync(&library, account.as_deref()).await,
         Command::Ls(args) => ls(&library, args)?,
         Command::Upload(args) => return crate::uploads::upload(library, args).await,
@@ -233,4 +204,87 @@ fn ls(library: &Library, args: LsArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+async fn account(library: &Library, command: AccountCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AccountCommand::Add {
+            name,
+            provider,
+            base_url,
+            api_key_env: Some(var),
+            ..
+        } => {
+            if !KNOWN_PROVIDERS.contains(&provider.as_str()) {
+                bail!(
+                    "unknown provider {provider:?} (known: {})",
+                    KNOWN_PROVIDERS.join(", ")
+                );
+            }
+            if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+                bail!("--base-url must start with http:// or https://, got {base_url:?}");
+            }
+            let account = library.add_account(NewAccount {
+                name,
+                provider,
+                base_url,
+                credential: Credential::Env(var),
+            })?;
+            println!("added account {} ({})", account.name, account.id);
+        }
+        AccountCommand::Add {
+            name,
+            provider,
+            base_url,
+            api_key_env: None,
+            ..
+        } => {
+            let mut api_key = String::new();
+            std::io::stdin()
+                .read_line(&mut api_key)
+                .context("reading the API key from standard input")?;
+            let form = AccountForm {
+                name,
+                provider,
+                base_url,
+                api_key: api_key.trim().to_owned(),
+            };
+            let account = library.create_account(&form)?;
+            println!(
+                "added account {} ({}), its key in the OS keychain",
+                account.name, account.id
+            );
+        }
+        AccountCommand::Ls => {
+            for account in library.accounts()? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    account.id, account.name, account.provider, account.base_url
+                );
+            }
+        }
+        AccountCommand::Test { account } => {
+            let account = library.account(&account)?;
+            let form = AccountForm {
+                name: account.name.clone(),
+                provider: account.provider.clone(),
+                base_url: account.base_url.clone(),
+                api_key: String::new(),
+            };
+            let report = library.test_connection(&form, Some(&account.id)).await?;
+            match report.total {
+                Some(total) => println!("{}: connected, {total} assets", account.name),
+                None => println!(
+                    "{}: connected, {} assets on the first page",
+                    account.name, report.first_page
+                ),
+            }
+        }
+        AccountCommand::Rm { account, force } => {
+            let account = library.account(&account)?;
+            library.remove_account(&account.id, force)?;
+            println!("removed account {}", account.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

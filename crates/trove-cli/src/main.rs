@@ -100,11 +100,27 @@ enum AccountCommand {
         #[arg(long)]
         base_url: String,
         /// The environment variable that holds the API key (the key itself is never stored).
+        #[arg(
+            long,
+            required_unless_present = "api_key_stdin",
+            conflicts_with = "api_key_stdin"
+        )]
+        api_key_env: Option<String>,
+        /// Read the API key from standard input and keep it in the OS keychain, as the app does.
         #[arg(long)]
-        api_key_env: String,
+        api_key_stdin: bool,
     },
     /// List accounts.
     Ls,
+    /// Read the first page of an account, to check its address and key.
+    Test { account: String },
+    /// Remove an account, its cached assets and its key. Refused while edits or uploads wait
+    /// to be sent, unless --force.
+    Rm {
+        account: String,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {

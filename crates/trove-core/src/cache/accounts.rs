@@ -169,6 +169,8 @@ impl Cache {
     pub fn remove_account(&mut self, account_id: &str) -> Result<bool, CacheError> {
         let tx = self.conn.transaction()?;
         let removed = tx.execute("DELETE FROM accounts WHERE id = ?1", [account_id])?;
+        // The assets went with it: their words leave the search index in the same transaction.
+        super::search_index::refresh(&tx)?;
         tx.commit()?;
         Ok(removed > 0)
     }
