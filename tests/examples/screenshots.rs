@@ -255,5 +255,41 @@ async fn main() {
         .screenshot_window(&out.join("settings.png"))
         .unwrap();
     desktop.close().await;
+
+    // The same library with the desktop in dark mode: the window follows it.
+    std::env::set_var("GTK_THEME", "Adwaita:dark");
+    let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
+    // It opens in the list view, as it was left.
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-row] .asset-name",
+            &["spring-hero"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=view-grid]", "")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-tile] .asset-name",
+            &["spring-hero"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    desktop
+        .click_text("[data-testid=asset-tile]", "spring-hero")
+        .await
+        .unwrap();
+    desktop
+        .wait_for_texts("[data-testid=usage]", &["1 video"], Duration::from_secs(10))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    desktop.screenshot_window(&out.join("dark.png")).unwrap();
+    desktop.close().await;
     println!("screenshots written to {}", out.display());
 }
