@@ -71,7 +71,8 @@ fn synthetic(account_id: &str, i: usize) -> Asset {
         height: (kind != AssetKind::Audio).then_some(1080),
         duration_s: (kind != AssetKind::Image).then_some((i % 600) as f64 + 0.5),
         tags: vec![format!("batch-{}", i % 40), word(i / 3).to_owned()],
-        url: None,
+        // Where the account would serve it: unreachable, as the account is (thumbnails fail).
+        url: Some(format!("http://127.0.0.1:9/files/asset_{i:08}")),
         thumbnail_url: None,
         created_at: format!(
             "2025-{:02}-{:02}T{:02}:{:02}:{:02}Z",

@@ -159,3 +159,56 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
         "the most recently shown is kept"
     );
 }
+
+/// An asset its remote gives no address for has nothing to draw from: the store says so at once,
+/// even while it is paused (it does not wait for a worker's turn to find that out).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_asset_without_an_address_is_answered_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let library = Arc::new(Library::open_quiet(data.path()).unwrap());
+    let account = library
+        .add_account(NewAccount {
+            name: "offline".into(),
+            provider: "local".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            credential: Credential::Env("UNSET_KEY".into()),
+        })
+        .unwrap();
+    let mut cache = trove_core::cache::Cache::open(&data.path().join("cache.sqlite3")).unwrap();
+    cache
+        .upsert_assets(&[trove_core::model::Asset {
+            account_id: account.id.clone(),
+            id: "asset_bare".into(),
+            name: "bare".into(),
+            kind: trove_core::model::AssetKind::Image,
+            content_type: None,
+            size: None,
+            width: None,
+            height: None,
+            duration_s: None,
+            tags: vec![],
+            url: None,
+            thumbnail_url: None,
+            created_at: "2025-01-01T00:00:00Z".into(),
+            updated_at: None,
+            used_in_videos: None,
+            used_in_templates: None,
+            last_used: None,
+            usage_fetched_at: None,
+            pending: false,
+        }])
+        .unwrap();
+    let store = ThumbStore::new(library.clone(), 1 << 20);
+    store.set_paused(true);
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        store.get(&account.id, "asset_bare", 256),
+    )
+    .await
+    .expect("answered without waiting for the paused workers");
+    assert!(
+        matches!(answer, Err(ThumbStoreError::NoMedia { ref asset }) if asset == "asset_bare"),
+        "{:?}",
+        answer.err()
+    );
+}

@@ -158,6 +158,10 @@ impl ThumbStore {
                 account: account_id.to_owned(),
                 asset: asset_id.to_owned(),
             })?;
+        if asset.thumbnail_url.is_none() && asset.url.is_none() {
+            // Nothing to draw from: said at once, without waiting for a worker's turn.
+            return Err(ThumbStoreError::NoMedia { asset: asset.id });
+        }
         if let Ok(mut unwanted) = self.unwanted.lock() {
             unwanted.remove(&format!("{account_id}/{asset_id}")); // asked for: wanted again
         }
