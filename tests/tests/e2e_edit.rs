@@ -125,6 +125,25 @@ async fn the_keyboard_drives_the_grid_and_offline_edits_reach_the_server() {
     desktop.press(&[Key::Escape.into()]).await.unwrap();
     wait_for_none(&desktop, "[data-testid=delete-dialog]").await;
     assert_eq!(server.list().await["pagination"]["total"], 300);
+    // The counts the dialog fetched are kept: the asset in use now says so on its tile.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let usage = desktop
+            .script(
+                "return [...document.querySelectorAll('[data-testid=asset-tile]')].map(t => \
+                 [t.querySelector('.asset-name').textContent.trim(), \
+                  t.querySelector('.asset-usage')?.textContent ?? null])",
+            )
+            .await
+            .unwrap();
+        let usage: Vec<(String, Option<String>)> = serde_json::from_value(usage).unwrap();
+        let badges: Vec<_> = usage.iter().filter(|(_, badge)| badge.is_some()).collect();
+        if badges == [&("tile 299".to_owned(), Some("1 use".to_owned()))] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "usage badges: {usage:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     desktop.press(&[Key::Escape.into()]).await.unwrap();
     wait_for_none(&desktop, selected).await;
     desktop.press(&[Key::Right.into()]).await.unwrap();

@@ -162,7 +162,11 @@ impl Library {
             total: u32::try_from(keys.len()).unwrap_or(u32::MAX),
             ..DeleteCheck::default()
         };
-        for result in checks {
+        // The fresh counts are kept in the cache; the grid is told once, not once per asset.
+        if checks.iter().any(|(_, changed)| *changed) {
+            self.emit(crate::model::TroveEvent::LibraryChanged);
+        }
+        for (result, _) in checks {
             match result {
                 Usage::Unused => {}
                 Usage::InUse(asset) => check.in_use.push(asset),
@@ -200,8 +204,9 @@ impl Library {
         })
     }
 
-    /// One selected asset's usage, fresh; named by the cached row when the account is gone.
-    async fn usage_of(&self, accounts: &[Account], key: &AssetKey) -> Usage {
+    /// One selected asset's usage, fresh (and whether that changed the cached row); named by the
+    /// cached row when the account is gone.
+    async fn usage_of(&self, accounts: &[Account], key: &AssetKey) -> (Usage, bool) {
         let account = accounts.iter().find(|a| a.id == key.account_id);
         let name = || {
             self.find_asset(&key.id, account)
@@ -209,13 +214,18 @@ impl Library {
                 .unwrap_or_else(|_| key.id.clone())
         };
         let Some(account) = account else {
-            return Usage::Unknown(UsageUnknown {
-                key: key.clone(),
-                name: name(),
-                reason: format!("no account with id {}", key.account_id),
-            });
+            let reason = format!("no account with id {}", key.account_id);
+            return (
+                Usage::Unknown(UsageUnknown {
+                    key: key.clone(),
+                    name: name(),
+                    reason,
+                }),
+                false,
+            );
         };
-        match self.fresh_usage(account, &key.id).await {
+        let (usage, changed) = self.fresh_usage(account, &key.id).await;
+        let usage = match usage {
             FreshUsage::Unused => Usage::Unused,
             FreshUsage::InUse(asset) => Usage::InUse(asset),
             FreshUsage::Unknown(reason) => Usage::Unknown(UsageUnknown {
@@ -223,20 +233,22 @@ impl Library {
                 name: name(),
                 reason,
             }),
-        }
+        };
+        (usage, changed)
     }
 
     /// Whether the asset is in use, by counts fetched from its account now. The one rule for
-    /// every delete, of one asset or of a selection.
-    pub(crate) async fn fresh_usage(&self, account: &Account, id: &str) -> FreshUsage {
-        match self.refresh(account, id).await {
-            Ok(fresh) => {
+    /// every delete, of one asset or of a selection. The counts are kept in the cache; the flag
+    /// says whether that changed the cached row (the caller tells the grid).
+    pub(crate) async fn fresh_usage(&self, account: &Account, id: &str) -> (FreshUsage, bool) {
+        match self.fetch_into_cache(account, id).await {
+            Ok((fresh, changed)) => {
                 let videos = fresh.used_in_videos.unwrap_or(0);
                 let templates = fresh.used_in_templates.unwrap_or(0);
                 if videos + templates == 0 {
-                    return FreshUsage::Unused;
+                    return (FreshUsage::Unused, changed);
                 }
-                FreshUsage::InUse(AssetInUse {
+                let used = AssetInUse {
                     key: AssetKey {
                         account_id: account.id.clone(),
                         id: id.to_owned(),
@@ -245,11 +257,14 @@ impl Library {
                     used_in_videos: videos,
                     used_in_templates: templates,
                     last_used: fresh.last_used,
-                })
+                };
+                (FreshUsage::InUse(used), changed)
             }
             // Already gone remotely: nothing can be using it there.
-            Err(LibraryError::Provider(ProviderError::NotFound { .. })) => FreshUsage::Unused,
-            Err(error) => FreshUsage::Unknown(error.to_string()),
+            Err(LibraryError::Provider(ProviderError::NotFound { .. })) => {
+                (FreshUsage::Unused, false)
+            }
+            Err(error) => (FreshUsage::Unknown(error.to_string()), false),
         }
     }
 }

@@ -393,15 +393,33 @@ impl Library {
 
     /// Fetches the asset afresh (usage counts included, where the API has them) into the cache.
     pub async fn refresh(&self, account: &Account, asset_id: &str) -> Result<Asset, LibraryError> {
+        let (asset, changed) = self.fetch_into_cache(account, asset_id).await?;
+        if changed {
+            // New counts or a new name: the grid shows them.
+            self.emit(TroveEvent::LibraryChanged);
+        }
+        Ok(asset)
+    }
+
+    /// The remote's asset, written to the cache (pending edits laid over it), and whether that
+    /// changed the cached row. Announces nothing: callers refreshing many announce once.
+    pub(crate) async fn fetch_into_cache(
+        &self,
+        account: &Account,
+        asset_id: &str,
+    ) -> Result<(Asset, bool), LibraryError> {
         let provider = self.provider(account)?;
         let remote = provider.get(asset_id).await?;
         let mut cache = self.cache()?;
-        cache.upsert_assets(std::slice::from_ref(&remote))?;
+        let outcome = cache.upsert_assets(std::slice::from_ref(&remote))?;
+        let changed = outcome
+            .iter()
+            .any(|o| *o != crate::cache::UpsertOutcome::Unchanged);
         let shown = cache
             .find_asset(asset_id)?
             .into_iter()
             .find(|a| a.account_id == account.id);
-        Ok(shown.unwrap_or(remote))
+        Ok((shown.unwrap_or(remote), changed))
     }
 
     /// The asset with its usage counts fetched fresh, or the cached ones and why not.
@@ -433,7 +451,11 @@ impl Library {
         force: bool,
     ) -> Result<(), LibraryError> {
         if !force {
-            match self.fresh_usage(account, asset_id).await {
+            let (usage, changed) = self.fresh_usage(account, asset_id).await;
+            if changed {
+                self.emit(TroveEvent::LibraryChanged);
+            }
+            match usage {
                 FreshUsage::Unused => {}
                 FreshUsage::InUse(used) => {
                     return Err(LibraryError::InUse {

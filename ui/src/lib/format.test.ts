@@ -9,6 +9,7 @@ import {
   formatRelativeTime,
   formatSize,
   formatUsage,
+  usageBadge,
 } from './format';
 
 describe('formatCount', () => {
@@ -189,5 +190,18 @@ describe('formatAccountStatus', () => {
     expect(formatAccountStatus(offline, now)).toBe(
       'Local library · offline: connection refused · synced 2 min ago',
     );
+  });
+});
+
+describe('usageBadge', () => {
+  it('counts every use, and spells them out in its title', () => {
+    expect(usageBadge(3, 1)).toEqual({ text: '4 uses', title: 'Used in 3 videos · 1 template (as last synced)' });
+    expect(usageBadge(1, null)).toEqual({ text: '1 use', title: 'Used in 1 video (as last synced)' });
+    expect(usageBadge(0, 2)?.text).toBe('2 uses');
+  });
+
+  it('shows nothing for an asset not in use, or whose use is unknown', () => {
+    expect(usageBadge(0, 0)).toBeNull();
+    expect(usageBadge(null, null)).toBeNull();
   });
 });

@@ -61,6 +61,13 @@ export function formatUsage(videos: number | null, templates: number | null): st
   return parts.length > 0 ? parts.join(' · ') : 'not used';
 }
 
+/** The tile's usage badge ("3 uses", with the counts spelled out as its title), or null when unused or unknown. */
+export function usageBadge(videos: number | null, templates: number | null): { text: string; title: string } | null {
+  const uses = (videos ?? 0) + (templates ?? 0);
+  if (uses === 0) return null;
+  return { text: formatCount(uses, 'use'), title: `Used in ${formatUsage(videos, templates)} (as last synced)` };
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
