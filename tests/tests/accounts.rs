@@ -80,6 +80,16 @@ async fn an_account_is_tested_added_synced_changed_and_removed_with_its_key_in_t
     );
     assert_eq!(library.account_settings().unwrap().len(), 2);
 
+    // A change to a name another account has is refused before anything changes, the key too.
+    let taken = library
+        .change_account(
+            &team.id,
+            &form("Local library", &server.base_url, "new-key"),
+        )
+        .unwrap_err();
+    assert!(matches!(taken, AccountError::Duplicate(_)), "{taken}");
+    assert_eq!(keychain::load(&team.id).unwrap(), server.api_key);
+
     // Changed: renamed, the key kept when the form leaves it empty; tested with the stored key.
     let renamed = library
         .change_account(&team.id, &form("Marketing", &server.base_url, ""))

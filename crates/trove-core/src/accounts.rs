@@ -202,6 +202,14 @@ impl Library {
             provider: account.provider.clone(),
             ..form.clone()
         })?;
+        // Every refusal comes before the first change: a taken name must not leave a new key.
+        let taken = self
+            .accounts()?
+            .into_iter()
+            .any(|other| other.id != account.id && other.name == form.name);
+        if taken {
+            return Err(AccountError::Duplicate(form.name));
+        }
         if !form.api_key.is_empty() {
             keychain::store(&account.id, &form.api_key)?;
             if account.credential != Credential::Keychain {
