@@ -2,6 +2,8 @@
 //! goes straight to the OS keychain ([`crate::keychain`]) and never into Trove's files; it can be
 //! tested before it is saved, changed (name, address, key) and removed. A removal that would
 //! throw away edits or uploads not yet sent must be forced: nothing a user did goes silently.
+//! Here too: where an account's key is read from when it is used, and the note to the background
+//! sync that an account changed.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -10,6 +12,7 @@ use ts_rs::TS;
 use crate::cache::{Account, CacheError, Credential, NewAccount};
 use crate::keychain::{self, KeychainError};
 use crate::library::{Library, LibraryError};
+use crate::model::TroveEvent;
 use crate::provider::{self, ProviderError, KNOWN_PROVIDERS};
 
 /// Longest account name accepted (it is shown in a selector and the status bar).
@@ -158,6 +161,51 @@ fn settings_of(account: Account) -> AccountSettings {
 }
 
 impl Library {
+    /// An account was added, changed or removed: the background sync looks again at once, and
+    /// syncs that account now (a new address or key may well answer where the old did not).
+    pub(crate) fn account_changed(&self, account_id: &str) {
+        if let Ok(mut changed) = self.changed_accounts.lock() {
+            changed.insert(account_id.to_owned());
+        }
+        self.edits_made.notify_one();
+        (self.events)(TroveEvent::LibraryChanged);
+    }
+
+    /// The accounts changed since the last call (see [`Library::account_changed`]).
+    pub(crate) fn take_changed_accounts(&self) -> std::collections::HashSet<String> {
+        self.changed_accounts
+            .lock()
+            .map(|mut changed| std::mem::take(&mut *changed))
+            .unwrap_or_default()
+    }
+
+    /// Where `account`'s remote listens and the key it takes, from wherever the key lives.
+    pub(crate) fn endpoint(&self, account: &Account) -> Result<(String, String), LibraryError> {
+        Ok(match &account.credential {
+            Credential::InProcess => {
+                let local = self.local.lock().map_err(|_| LibraryError::Poisoned)?;
+                let endpoint = local.as_ref().ok_or(LibraryError::LocalNotRunning)?;
+                (endpoint.base_url.clone(), endpoint.api_key.clone())
+            }
+            Credential::Env(var) => {
+                let key = std::env::var(var).map_err(|_| LibraryError::MissingKey {
+                    account: account.name.clone(),
+                    var: var.clone(),
+                })?;
+                (account.base_url.clone(), key)
+            }
+            Credential::Keychain => {
+                let key = crate::keychain::load(&account.id).map_err(|source| {
+                    LibraryError::Keychain {
+                        account: account.name.clone(),
+                        source,
+                    }
+                })?;
+                (account.base_url.clone(), key)
+            }
+        })
+    }
+
     pub fn account_settings(&self) -> Result<Vec<AccountSettings>, AccountError> {
         Ok(self.accounts()?.into_iter().map(settings_of).collect())
     }

@@ -94,12 +94,12 @@ type EventSink = Arc<dyn Fn(TroveEvent) + Send + Sync>;
 pub struct Library {
     data_dir: PathBuf,
     cache: Mutex<Cache>,
-    local: Mutex<Option<LocalEndpoint>>,
-    events: EventSink,
+    pub(crate) local: Mutex<Option<LocalEndpoint>>,
+    pub(crate) events: EventSink,
     /// Woken by every local edit, so the background sync sends it at once.
-    edits_made: tokio::sync::Notify,
-    /// Accounts added or changed since the background sync last looked.
-    changed_accounts: Mutex<std::collections::HashSet<String>>,
+    pub(crate) edits_made: tokio::sync::Notify,
+    /// Accounts added or changed since the background sync last looked (see accounts.rs).
+    pub(crate) changed_accounts: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Library {
@@ -143,24 +143,6 @@ impl Library {
     pub(crate) fn edited(&self) {
         self.edits_made.notify_one();
         (self.events)(TroveEvent::LibraryChanged);
-    }
-
-    /// An account was added, changed or removed: the background sync looks again at once, and
-    /// syncs that account now (a new address or key may well answer where the old did not).
-    pub(crate) fn account_changed(&self, account_id: &str) {
-        if let Ok(mut changed) = self.changed_accounts.lock() {
-            changed.insert(account_id.to_owned());
-        }
-        self.edits_made.notify_one();
-        (self.events)(TroveEvent::LibraryChanged);
-    }
-
-    /// The accounts changed since the last call (see [`Library::account_changed`]).
-    pub(crate) fn take_changed_accounts(&self) -> std::collections::HashSet<String> {
-        self.changed_accounts
-            .lock()
-            .map(|mut changed| std::mem::take(&mut *changed))
-            .unwrap_or_default()
     }
 
     /// Resolves after the next local edit (at once when one was made since the last call).
@@ -246,33 +228,6 @@ impl Library {
             &base_url,
             api_key,
         )?)
-    }
-
-    /// Where `account`'s remote listens and the key it takes, from wherever the key lives.
-    pub(crate) fn endpoint(&self, account: &Account) -> Result<(String, String), LibraryError> {
-        Ok(match &account.credential {
-            Credential::InProcess => {
-                let local = self.local.lock().map_err(|_| LibraryError::Poisoned)?;
-                let endpoint = local.as_ref().ok_or(LibraryError::LocalNotRunning)?;
-                (endpoint.base_url.clone(), endpoint.api_key.clone())
-            }
-            Credential::Env(var) => {
-                let key = std::env::var(var).map_err(|_| LibraryError::MissingKey {
-                    account: account.name.clone(),
-                    var: var.clone(),
-                })?;
-                (account.base_url.clone(), key)
-            }
-            Credential::Keychain => {
-                let key = crate::keychain::load(&account.id).map_err(|source| {
-                    LibraryError::Keychain {
-                        account: account.name.clone(),
-                        source,
-                    }
-                })?;
-                (account.base_url.clone(), key)
-            }
-        })
     }
 
     /// Sends the account's pending edits, then pulls its listing into the cache, recording and
