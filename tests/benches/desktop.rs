@@ -212,7 +212,8 @@ async fn main() {
                 "const n = performance.getEntriesByType('navigation')[0]; \
                  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null; \
                  return { now: performance.now(), dom: n ? n.domContentLoadedEventEnd : null, \
-                   status: mark('trove:status'), page: mark('trove:first-page') };",
+                   status: mark('trove:status'), answer: mark('trove:first-answer'), \
+                   page: mark('trove:first-page') };",
             )
             .await
             .unwrap();
@@ -220,11 +221,12 @@ async fn main() {
         let at = |key: &str| page[key].as_f64().unwrap_or(f64::NAN);
         println!(
             "launch {run}: the web view began loading the page {:.0} ms after the app started; \
-             on the page's clock: script ran by {:.0} ms, status answered at {:.0}, first page at \
-             {:.0}, the grid seen at {page_now:.0} ms",
+             on the page's clock: script ran by {:.0} ms, status answered at {:.0}, the first \
+             assets arrived at {:.0} and were in the DOM at {:.0}, the grid seen at {page_now:.0} ms",
             own - page_now,
             at("dom"),
             at("status"),
+            at("answer"),
             at("page"),
         );
         println!(
