@@ -7,7 +7,8 @@ use trove_core::push::Urgency;
 
 use crate::startup::TroveState;
 
-fn library(state: &TroveState) -> Result<&trove_core::library::Library, String> {
+/// The library, or the message that explains why it could not be opened.
+pub(crate) fn library(state: &TroveState) -> Result<&trove_core::library::Library, String> {
     state.library.as_deref().map_err(Clone::clone)
 }
 

@@ -14,6 +14,7 @@ use trove_core::accounts::{
 use trove_core::autosync;
 use trove_core::cache::WatchedFolder;
 
+use crate::commands::library;
 use crate::startup::TroveState;
 
 const SETTINGS_FILE: &str = "settings.json";
@@ -21,10 +22,6 @@ const SYNC_INTERVAL_KEY: &str = "sync_interval_minutes";
 const VIEW_MODE_KEY: &str = "view";
 /// The ways the window can show the assets.
 const VIEW_MODES: [&str; 2] = ["grid", "list"];
-
-fn library(state: &TroveState) -> Result<&trove_core::library::Library, String> {
-    state.library.as_deref().map_err(Clone::clone)
-}
 
 /// The sync interval last chosen, or the default.
 pub fn saved_sync_minutes<R: Runtime>(app: &AppHandle<R>) -> u32 {
@@ -98,16 +95,9 @@ pub async fn test_connection(
         .map_err(|e| e.to_string())
 }
 
-fn uploads(state: &TroveState) -> Result<&trove_core::upload::UploadQueue, String> {
-    state
-        .uploads
-        .as_deref()
-        .ok_or_else(|| "the upload queue is not running".to_owned())
-}
-
 #[tauri::command(async)]
 pub fn watched_folders(state: State<'_, TroveState>) -> Result<Vec<WatchedFolder>, String> {
-    uploads(&state)?
+    crate::uploads::queue(&state)?
         .watched_folders()
         .map_err(|e| e.to_string())
 }
@@ -119,7 +109,7 @@ pub fn watch_folder(
     account_id: String,
     tags: Vec<String>,
 ) -> Result<WatchedFolder, String> {
-    let queue = uploads(&state)?;
+    let queue = crate::uploads::queue(&state)?;
     let account = queue
         .library()
         .account(&account_id)
@@ -131,7 +121,7 @@ pub fn watch_folder(
 
 #[tauri::command(async)]
 pub fn unwatch_folder(state: State<'_, TroveState>, path: String) -> Result<bool, String> {
-    uploads(&state)?
+    crate::uploads::queue(&state)?
         .unwatch_folder(std::path::Path::new(&path))
         .map_err(|e| e.to_string())
 }

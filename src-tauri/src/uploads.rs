@@ -9,7 +9,8 @@ use trove_core::upload::UploadQueue;
 
 use crate::startup::TroveState;
 
-fn queue(state: &TroveState) -> Result<&std::sync::Arc<UploadQueue>, String> {
+/// The upload queue, or why it is not running (the library could not open).
+pub(crate) fn queue(state: &TroveState) -> Result<&std::sync::Arc<UploadQueue>, String> {
     state.uploads.as_ref().ok_or_else(|| {
         state
             .library
