@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod rendering;
 mod settings;
 mod startup;
 mod thumbnails;
@@ -12,6 +13,8 @@ mod uploads;
 use tauri::Manager;
 
 fn main() {
+    // Before anything else: it sets the environment the web view's processes inherit.
+    let painting = rendering::choose_for_this_machine();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TROVE_LOG")
@@ -19,6 +22,7 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    tracing::info!(?painting, "web view painting");
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())

@@ -1,7 +1,9 @@
 //! The desktop app at 100,000 cached assets, in its real webview (tauri-driver + WebKitWebDriver
 //! under Xvfb), built in release (`cargo bench -p trove-tests --bench desktop` builds the
 //! workspace's release binaries first: `cargo build --release -p trove-app`):
-//! - launch to first grid paint (target < 1 s), over three launches;
+//! - launch to first grid paint (target < 1 s), over three launches: from the app process's start
+//!   to the frame that painted the first tiles, as the page marks it (the driver's own sighting,
+//!   later by its polling, is printed beside it);
 //! - keystroke in the search box to the updated grid (target < 100 ms), per keystroke of a word
 //!   typed letter by letter, measured in the page from the input event to the next frame after
 //!   the grid changed;
@@ -188,6 +190,7 @@ async fn main() {
 
     let mut first_paints = Vec::new();
     let mut own_paints = Vec::new();
+    let mut painted_at = Vec::new();
     for run in 0..3 {
         let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
         desktop
@@ -202,10 +205,22 @@ async fn main() {
         let ms = desktop.launched_at.elapsed().as_secs_f64() * 1000.0;
         // The figure above starts when the driver is asked for a session: it starts
         // WebKitWebDriver, which starts the app. What a user waits is from the app's own start.
-        let own = desktop
-            .process_age("trove-app")
-            .map(|age| age.as_secs_f64() * 1000.0)
-            .unwrap_or(ms);
+        let app_age = || {
+            desktop
+                .process_age("trove-app")
+                .map(|age| age.as_secs_f64() * 1000.0)
+        };
+        let own = app_age().unwrap_or(ms);
+        // The driver sees the tiles late (it polls every 100 ms, reading each tile's text over
+        // WebDriver), or early: it reads text laid out but not yet painted. The page marks the
+        // frame that painted them (lib/firstPaint.ts), which may come after the driver's sighting.
+        let marked = "return performance.getEntriesByName('trove:first-paint').length > 0";
+        for _ in 0..100 {
+            if desktop.script(marked).await.unwrap() == serde_json::json!(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         // Where the time went: the page's clock starts when the web view begins loading it.
         let page = desktop
             .script(
@@ -213,27 +228,37 @@ async fn main() {
                  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null; \
                  return { now: performance.now(), dom: n ? n.domContentLoadedEventEnd : null, \
                    status: mark('trove:status'), answer: mark('trove:first-answer'), \
-                   page: mark('trove:first-page') };",
+                   page: mark('trove:first-page'), paint: mark('trove:first-paint') };",
             )
             .await
             .unwrap();
+        // Taken after the page answered, so the page's "now" is at most a round trip before it.
+        let age_now = app_age().unwrap_or(f64::NAN);
         let page_now = page["now"].as_f64().unwrap_or(0.0);
         let at = |key: &str| page[key].as_f64().unwrap_or(f64::NAN);
+        let loading_began = age_now - page_now;
+        let painted = loading_began + at("paint");
         println!(
             "launch {run}: the web view began loading the page {:.0} ms after the app started; \
              on the page's clock: script ran by {:.0} ms, status answered at {:.0}, the first \
-             assets arrived at {:.0} and were in the DOM at {:.0}, the grid seen at {page_now:.0} ms",
-            own - page_now,
+             assets arrived at {:.0} and were in the DOM at {:.0}, painted by {:.0}; the driver \
+             saw the grid at {:.0} ms",
+            loading_began,
             at("dom"),
             at("status"),
             at("answer"),
             at("page"),
+            at("paint"),
+            own - loading_began,
         );
         println!(
-            "launch {run}: first grid paint {ms:.0} ms after the session was asked, {own:.0} ms after the app started"
+            "launch {run}: first grid paint {painted:.0} ms after the app started (the page's \
+             mark); the driver saw it {ms:.0} ms after the session was asked, {own:.0} ms after \
+             the app started"
         );
         first_paints.push(ms);
         own_paints.push(own);
+        painted_at.push(painted);
         if run < 2 {
             desktop.close().await;
             continue;
@@ -322,7 +347,10 @@ async fn main() {
         desktop.close().await;
     }
     println!(
-        "launch to first grid paint: median {:.0} ms of 3 from the session request, {:.0} ms from the app's start (target < 1000 ms)",
+        "launch to first grid paint: median {:.0} ms of 3 from the app's start by the page's mark \
+         (target < 1000 ms); as the driver saw it, {:.0} ms from the session request, {:.0} ms \
+         from the app's start",
+        median(&mut painted_at),
         median(&mut first_paints),
         median(&mut own_paints)
     );

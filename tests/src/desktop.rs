@@ -17,6 +17,15 @@ static ONE_AT_A_TIME: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>
 /// Every WebDriver call is bounded by this, so a wedged webview fails the test instead of hanging it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// One process of a session's group, as `/proc` shows it.
+struct GroupProcess {
+    dir: PathBuf,
+    /// The command name, at most 15 characters.
+    name: String,
+    /// The fields of `stat` after the name.
+    fields: Vec<String>,
+}
+
 pub struct Desktop {
     client: Option<Client>,
     _turn: tokio::sync::OwnedMutexGuard<()>,
@@ -258,38 +267,46 @@ impl Desktop {
         .await
     }
 
-    /// The resident memory (kB) of each process of the session's group by name: the app, its
-    /// web content and network processes, the driver and Xvfb.
-    pub fn process_memory(&self) -> Vec<(String, u64)> {
-        let mut found = Vec::new();
+    /// The processes of the session's group (the app, its web content and network processes,
+    /// the driver and Xvfb), from `/proc`.
+    fn group_processes(&self) -> Vec<GroupProcess> {
         let Ok(entries) = std::fs::read_dir("/proc") else {
-            return found;
+            return Vec::new();
         };
-        for entry in entries.flatten() {
-            let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            // Fields after the parenthesised name: state ppid pgrp ...
-            let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-            let pgrp = after_name
-                .split_whitespace()
-                .nth(2)
-                .and_then(|f| f.parse::<u32>().ok());
-            if pgrp != Some(self.group) {
-                continue;
-            }
-            let field = |key: &str| {
-                status
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                let (head, rest) = stat.rsplit_once(')')?;
+                // After the name: state(0) ppid pgrp ...
+                let fields: Vec<String> = rest.split_whitespace().map(str::to_owned).collect();
+                if fields.get(2)?.parse::<u32>().ok()? != self.group {
+                    return None;
+                }
+                Some(GroupProcess {
+                    dir: entry.path(),
+                    name: head.rsplit_once('(')?.1.to_owned(),
+                    fields,
+                })
+            })
+            .collect()
+    }
+
+    /// The resident memory (kB) of each process of the session's group by name.
+    pub fn process_memory(&self) -> Vec<(String, u64)> {
+        self.group_processes()
+            .into_iter()
+            .map(|process| {
+                let status =
+                    std::fs::read_to_string(process.dir.join("status")).unwrap_or_default();
+                let rss = status
                     .lines()
-                    .find_map(|line| line.strip_prefix(key))
-                    .map(|value| value.trim().to_owned())
-            };
-            let name = field("Name:").unwrap_or_default();
-            let rss = field("VmRSS:")
-                .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
-                .unwrap_or(0);
-            found.push((name, rss));
-        }
-        found
+                    .find_map(|line| line.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                    .unwrap_or(0);
+                (process.name, rss)
+            })
+            .collect()
     }
 
     /// How long ago the session's process named `name` started (10 ms resolution), from
@@ -301,24 +318,34 @@ impl Desktop {
             .next()?
             .parse()
             .ok()?;
-        std::fs::read_dir("/proc")
-            .ok()?
-            .flatten()
-            .find_map(|entry| {
-                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-                let (head, rest) = stat.rsplit_once(')')?;
-                if head.rsplit_once('(')?.1 != name {
-                    return None;
-                }
-                // After the name: state(0) ppid pgrp ... starttime is field 22 of the line, 19 here.
-                let fields: Vec<&str> = rest.split_whitespace().collect();
-                if fields.get(2)?.parse::<u32>().ok()? != self.group {
-                    return None;
-                }
-                // Clock ticks since boot; Linux's USER_HZ is 100 on every supported architecture.
-                let started = fields.get(19)?.parse::<f64>().ok()? / 100.0;
-                Some(Duration::from_secs_f64((uptime - started).max(0.0)))
-            })
+        let process = self
+            .group_processes()
+            .into_iter()
+            .find(|p| p.name == name)?;
+        // starttime is field 22 of the line, 19 after the name; in clock ticks since boot, and
+        // Linux's USER_HZ is 100 on every supported architecture.
+        let started = process.fields.get(19)?.parse::<f64>().ok()? / 100.0;
+        Some(Duration::from_secs_f64((uptime - started).max(0.0)))
+    }
+
+    /// The environment the session's process named `name` (as `/proc` shortens it to 15
+    /// characters) was started with.
+    pub fn process_environment(&self, name: &str) -> Option<Vec<(String, String)>> {
+        let process = self
+            .group_processes()
+            .into_iter()
+            .find(|p| p.name == name)?;
+        let environ = std::fs::read(process.dir.join("environ")).ok()?;
+        Some(
+            environ
+                .split(|byte| *byte == 0)
+                .filter_map(|entry| {
+                    let entry = String::from_utf8_lossy(entry);
+                    let (key, value) = entry.split_once('=')?;
+                    Some((key.to_owned(), value.to_owned()))
+                })
+                .collect(),
+        )
     }
 
     /// Polls until the elements matching `css` include every text of `expected`; returns them all.

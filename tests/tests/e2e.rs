@@ -41,6 +41,26 @@ fn upload_through_cli(server: &ServerProcess, files: &[&std::path::Path], tags: 
     trove(&args);
 }
 
+/// With no GPU render node, the app has WebKit paint with Skia on the CPU (OpenGL would be Mesa's
+/// software rasteriser, several times slower); with one, WebKit's default is kept.
+fn web_view_paints_as_this_machine_allows(desktop: &Desktop) {
+    let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    let environment = desktop
+        .process_environment("WebKitWebProces")
+        .expect("the web content process runs in the session's group");
+    let cpu = environment
+        .iter()
+        .find(|(key, _)| key == "WEBKIT_SKIA_ENABLE_CPU_RENDERING")
+        .map(|(_, value)| value.as_str());
+    if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() {
+        assert_eq!(cpu, (!has_gpu).then_some("1"), "GPU render node: {has_gpu}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_grid_shows_what_the_local_library_holds() {
     let home = tempfile::tempdir().unwrap();
@@ -78,6 +98,7 @@ async fn the_grid_shows_what_the_local_library_holds() {
         first_paint.as_millis()
     );
     assert_eq!(names.len(), 3, "{names:?}");
+    web_view_paints_as_this_machine_allows(&desktop);
 
     let kinds = desktop
         .texts("[data-testid=asset-tile] .asset-kind")

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use trove_core::cache::{Credential, NewAccount};
 use trove_core::library::Library;
-use trove_core::model::TroveEvent;
+use trove_core::model::{Asset, AssetKind, TroveEvent};
+use trove_core::reachability::ReachabilityError;
 use trove_core::thumb_store::{ThumbStore, ThumbStoreError};
 use trove_core::upload::UploadQueue;
 use trove_tests::media::{ffmpeg, jpeg, png, wav};
@@ -160,12 +161,13 @@ async fn thumbnails_are_made_once_kept_and_evicted_oldest_first() {
     );
 }
 
-/// An asset its remote gives no address for has nothing to draw from: the store says so at once,
-/// even while it is paused (it does not wait for a worker's turn to find that out).
-#[tokio::test(flavor = "multi_thread")]
-async fn an_asset_without_an_address_is_answered_at_once() {
-    let data = tempfile::tempdir().unwrap();
-    let library = Arc::new(Library::open_quiet(data.path()).unwrap());
+/// A library with an account whose server is unreachable (nothing listens on the discard port),
+/// holding `assets` as (id, kind, url).
+fn offline_library(
+    data: &std::path::Path,
+    assets: &[(&str, AssetKind, Option<&str>)],
+) -> (Arc<Library>, String) {
+    let library = Arc::new(Library::open_quiet(data).unwrap());
     let account = library
         .add_account(NewAccount {
             name: "offline".into(),
@@ -174,20 +176,20 @@ async fn an_asset_without_an_address_is_answered_at_once() {
             credential: Credential::Env("UNSET_KEY".into()),
         })
         .unwrap();
-    let mut cache = trove_core::cache::Cache::open(&data.path().join("cache.sqlite3")).unwrap();
-    cache
-        .upsert_assets(&[trove_core::model::Asset {
+    let rows: Vec<Asset> = assets
+        .iter()
+        .map(|(id, kind, url)| Asset {
             account_id: account.id.clone(),
-            id: "asset_bare".into(),
-            name: "bare".into(),
-            kind: trove_core::model::AssetKind::Image,
+            id: (*id).into(),
+            name: (*id).into(),
+            kind: *kind,
             content_type: None,
             size: None,
             width: None,
             height: None,
             duration_s: None,
             tags: vec![],
-            url: None,
+            url: url.map(str::to_owned),
             thumbnail_url: None,
             created_at: "2025-01-01T00:00:00Z".into(),
             updated_at: None,
@@ -196,13 +198,25 @@ async fn an_asset_without_an_address_is_answered_at_once() {
             last_used: None,
             usage_fetched_at: None,
             pending: false,
-        }])
-        .unwrap();
+        })
+        .collect();
+    let mut cache = trove_core::cache::Cache::open(&data.join("cache.sqlite3")).unwrap();
+    cache.upsert_assets(&rows).unwrap();
+    (library, account.id)
+}
+
+/// An asset its remote gives no address for has nothing to draw from: the store says so at once,
+/// even while it is paused (it does not wait for a worker's turn to find that out).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_asset_without_an_address_is_answered_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let (library, account) =
+        offline_library(data.path(), &[("asset_bare", AssetKind::Image, None)]);
     let store = ThumbStore::new(library.clone(), 1 << 20);
     store.set_paused(true);
     let answer = tokio::time::timeout(
         std::time::Duration::from_secs(5),
-        store.get(&account.id, "asset_bare", 256),
+        store.get(&account, "asset_bare", 256),
     )
     .await
     .expect("answered without waiting for the paused workers");
@@ -210,5 +224,70 @@ async fn an_asset_without_an_address_is_answered_at_once() {
         matches!(answer, Err(ThumbStoreError::NoMedia { ref asset }) if asset == "asset_bare"),
         "{:?}",
         answer.err()
+    );
+}
+
+/// Browsing offline: the first thumbnail finds the server unreachable, and the other tiles are
+/// answered at once, without a connection attempt or an ffmpeg process each. A video is never
+/// handed to ffmpeg before its server has been seen to answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_is_asked_once_not_for_every_tile() {
+    let data = tempfile::tempdir().unwrap();
+    let (library, account) = offline_library(
+        data.path(),
+        &[
+            (
+                "asset_clip",
+                AssetKind::Video,
+                Some("http://127.0.0.1:9/files/clip.mp4"),
+            ),
+            (
+                "asset_photo",
+                AssetKind::Image,
+                Some("http://127.0.0.1:9/files/photo.jpg"),
+            ),
+            (
+                "asset_song",
+                AssetKind::Audio,
+                Some("http://127.0.0.1:9/files/song.wav"),
+            ),
+            ("asset_elsewhere", AssetKind::Image, Some("not an address")),
+        ],
+    );
+    let store = ThumbStore::new(library.clone(), 1 << 20);
+    let first = store.get(&account, "asset_clip", 256).await;
+    assert!(
+        matches!(first, Err(ThumbStoreError::Fetch { ref url, .. }) if url.ends_with("clip.mp4")),
+        "the video's server was asked before ffmpeg: {:?}",
+        first.err()
+    );
+    // Paused, a request that needed a worker's turn would wait: these are refused at once.
+    store.set_paused(true);
+    for asset in ["asset_photo", "asset_song", "asset_clip"] {
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            store.get(&account, asset, 256),
+        )
+        .await
+        .expect("refused without waiting for a worker");
+        let error = answer.err().unwrap();
+        assert!(
+            matches!(
+                &error,
+                ThumbStoreError::Reachability(ReachabilityError::Unreachable { origin, retry_in_s })
+                    if origin == "http://127.0.0.1:9" && (1..=5).contains(retry_in_s)
+            ),
+            "{asset}: {error:?}"
+        );
+        assert!(error.to_string().contains("did not answer"), "{error}");
+    }
+    let bad = store
+        .get(&account, "asset_elsewhere", 256)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        bad.to_string(),
+        "not an address is not an address with a host"
     );
 }

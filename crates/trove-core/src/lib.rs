@@ -3,6 +3,7 @@
 //! - [`model`]: the normalized asset model (and the IPC types generated for the UI);
 //! - [`naming`]: the rules for asset names and tags, shared with the asset server;
 //! - [`cache`]: the local SQLite mirror of every account, which answers all browsing offline;
+//! - [`browse`]: the grid's windows and tag facets, the counts stepping aside for the grid;
 //! - [`keychain`]: API keys in the OS keychain, never in Trove's files;
 //! - [`provider`]: one adapter per remote Assets API, behind the [`provider::Provider`] trait;
 //! - [`sync`]: pulls a remote listing into the cache without ever losing data to a partial listing;
@@ -11,6 +12,7 @@
 //! - [`rules`]: what each provider accepts, and the check of a probed file against it;
 //! - [`upload`]: probe, check against the provider's rules, send, and cache the result;
 //! - [`thumb_store`]: thumbnails of cached assets, made on demand and kept on disk (LRU);
+//! - [`reachability`]: origins that failed to connect lately, refused at once for a back-off;
 //! - [`thumbs`]: upright, bounded thumbnails of images, videos (ffmpeg) and audio (waveforms);
 //! - [`watcher`]: reports files that arrive in watched folders once they stop changing;
 //! - [`bulk`]: one edit or delete applied to a multi-selection, with a fresh in-use check;
@@ -20,6 +22,7 @@
 
 pub mod accounts;
 pub mod autosync;
+pub mod browse;
 pub mod bulk;
 pub mod cache;
 pub mod keychain;
@@ -29,6 +32,7 @@ pub mod naming;
 pub mod probe;
 pub mod provider;
 pub mod push;
+pub mod reachability;
 pub mod rules;
 pub mod sync;
 pub mod sync_lock;

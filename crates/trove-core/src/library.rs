@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::bulk::FreshUsage;
 use crate::cache::{Account, Cache, CacheError, Credential, Edit, NewAccount};
-use crate::model::{AccountStatus, Asset, AssetPage, AssetQuery, Connectivity, TroveEvent};
+use crate::model::{AccountStatus, Asset, Connectivity, TroveEvent};
 use crate::provider::{self, Provider, ProviderError};
 use crate::push::{self, PushReport, Urgency};
 use crate::sync::{self, SyncError, SyncReport};
@@ -100,6 +100,8 @@ pub struct Library {
     pub(crate) edits_made: tokio::sync::Notify,
     /// Accounts added or changed since the background sync last looked (see accounts.rs).
     pub(crate) changed_accounts: Mutex<std::collections::HashSet<String>>,
+    /// Grid queries waiting for the cache, which long reads step aside for (see browse.rs).
+    pub(crate) grid_waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl Library {
@@ -117,6 +119,7 @@ impl Library {
             events,
             edits_made: tokio::sync::Notify::new(),
             changed_accounts: Mutex::default(),
+            grid_waiting: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -204,19 +207,6 @@ impl Library {
             }
         }
         Ok(statuses)
-    }
-
-    /// The tags of the assets `query` selects, most used first, with how many carry each.
-    pub fn tag_facets(
-        &self,
-        query: &AssetQuery,
-        limit: u32,
-    ) -> Result<Vec<crate::model::TagFacet>, LibraryError> {
-        Ok(self.cache()?.tag_facets(query, limit)?)
-    }
-
-    pub fn query(&self, query: &AssetQuery) -> Result<AssetPage, LibraryError> {
-        Ok(self.cache()?.query_assets(query)?)
     }
 
     /// The adapter for `account`, with its key resolved.
@@ -370,10 +360,7 @@ impl Library {
         let changed = outcome
             .iter()
             .any(|o| *o != crate::cache::UpsertOutcome::Unchanged);
-        let shown = cache
-            .find_asset(asset_id)?
-            .into_iter()
-            .find(|a| a.account_id == account.id);
+        let shown = cache.asset(&account.id, asset_id)?;
         Ok((shown.unwrap_or(remote), changed))
     }
 
@@ -443,11 +430,12 @@ impl Library {
 
     /// Finds a cached asset by id, in `account` when given.
     pub fn find_asset(&self, id: &str, account: Option<&Account>) -> Result<Asset, LibraryError> {
-        let found = self.cache()?.find_asset(id)?;
-        found
-            .into_iter()
-            .find(|a| account.is_none_or(|acc| acc.id == a.account_id))
-            .ok_or_else(|| CacheError::UnknownAsset(id.to_owned()).into())
+        let cache = self.cache()?;
+        let found = match account {
+            Some(account) => cache.asset(&account.id, id)?,
+            None => cache.find_asset(id)?.into_iter().next(),
+        };
+        found.ok_or_else(|| CacheError::UnknownAsset(id.to_owned()).into())
     }
 
     /// Syncs every account one after another; each result is reported, none stops the others.

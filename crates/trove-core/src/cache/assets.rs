@@ -61,7 +61,13 @@ impl Cache {
         Ok(removed as u32)
     }
 
-    /// The cached assets with this id, in any account (ids are unique within an account).
+    /// The cached asset with this id in this account: one lookup along the primary key.
+    pub fn asset(&self, account_id: &str, id: &str) -> Result<Option<Asset>, CacheError> {
+        get_in(&self.conn, account_id, id)
+    }
+
+    /// The cached assets with this id, in any account (ids are unique within an account). Reads
+    /// the whole table (the key leads with the account): for when no account is known.
     pub fn find_asset(&self, id: &str) -> Result<Vec<Asset>, CacheError> {
         let mut statement = self
             .conn

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub use accounts::{Account, Credential, NewAccount};
 pub use assets::UpsertOutcome;
 pub use outbox::{merge_tags, Edit, PendingAsset, QueuedEdit};
+pub use query::{FacetSource, TagTally};
 pub use upload_index::{KnownContent, WatchedFolder};
 pub use uploads::{NewUpload, ProbeOutcome, ProbedFile, UploadRow};
 
@@ -136,6 +137,6 @@ mod bulk_tests;
 #[cfg(test)]
 mod query_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
 mod upload_tests;

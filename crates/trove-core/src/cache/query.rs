@@ -9,6 +9,7 @@
 //!   instead of being checked row by row, and the matches are put in grid order from ranks held
 //!   in memory (see `order.rs`).
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use rusqlite::{params_from_iter, types::Value};
@@ -37,6 +38,34 @@ pub(super) struct ResolvedResult {
     key: String,
     version: (i64, u64),
     rowids: Vec<i64>,
+}
+
+/// See [`Cache::facet_source`].
+pub enum FacetSource {
+    /// The answer itself.
+    Index(Vec<TagFacet>),
+    /// The rows whose tags make the answer.
+    Rows(Vec<i64>),
+}
+
+/// Tag counts summed over slices of a result.
+#[derive(Debug, Default)]
+pub struct TagTally {
+    counts: HashMap<String, u32>,
+}
+
+impl TagTally {
+    /// The `limit` most used tags, most used first (ties by name).
+    pub fn top(self, limit: u32) -> Vec<TagFacet> {
+        let mut facets: Vec<TagFacet> = self
+            .counts
+            .into_iter()
+            .map(|(tag, count)| TagFacet { tag, count })
+            .collect();
+        facets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.tag.cmp(&b.tag)));
+        facets.truncate(limit as usize);
+        facets
+    }
 }
 
 /// A filter's total, and the database version it was counted at.
@@ -120,34 +149,55 @@ impl Cache {
 
     /// The most used tags among the assets a query selects (its window ignored), most used first.
     pub fn tag_facets(&self, query: &AssetQuery, limit: u32) -> Result<Vec<TagFacet>, CacheError> {
-        let facet = |row: &rusqlite::Row<'_>| {
-            Ok(TagFacet {
-                tag: row.get(0)?,
-                count: row.get(1)?,
-            })
-        };
+        match self.facet_source(query, limit)? {
+            FacetSource::Index(facets) => Ok(facets),
+            FacetSource::Rows(rowids) => {
+                let mut tally = TagTally::default();
+                self.tally_tags(&rowids, &mut tally)?;
+                Ok(tally.top(limit))
+            }
+        }
+    }
+
+    /// Where a query's tag facets come from: the tag index alone when nothing is filtered (no
+    /// asset row is read), else the tags of the rows it selects, to be tallied (in slices if
+    /// need be, see [`Cache::tally_tags`]).
+    pub fn facet_source(&self, query: &AssetQuery, limit: u32) -> Result<FacetSource, CacheError> {
         let unfiltered = query.account_id.is_none()
             && query.kind.is_none()
             && query.tags.is_empty()
             && search_of(query).is_none();
-        if unfiltered {
-            // The tag index alone answers: no asset row is read.
-            let mut statement = self.conn.prepare_cached(
-                "SELECT tag, COUNT(*) AS uses FROM asset_tags GROUP BY tag
-                 ORDER BY uses DESC, tag LIMIT ?1",
-            )?;
-            let rows = statement.query_map([limit], facet)?;
-            return Ok(rows.collect::<Result<_, _>>()?);
+        if !unfiltered {
+            return Ok(FacetSource::Rows(self.selected_rowids(query)?));
         }
-        super::search_index::refresh(&self.conn)?;
-        let (filter, mut values) = filter_sql(query);
-        values.push(Value::Integer(i64::from(limit)));
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT tag.value, COUNT(*) AS uses FROM assets, json_each(assets.tags_json) AS tag
-             {filter} GROUP BY tag.value ORDER BY uses DESC, tag.value LIMIT ?"
-        ))?;
-        let rows = statement.query_map(params_from_iter(values.iter()), facet)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut statement = self.conn.prepare_cached(
+            "SELECT tag, COUNT(*) AS uses FROM asset_tags GROUP BY tag
+             ORDER BY uses DESC, tag LIMIT ?1",
+        )?;
+        let rows = statement.query_map([limit], |row| {
+            Ok(TagFacet {
+                tag: row.get(0)?,
+                count: row.get(1)?,
+            })
+        })?;
+        Ok(FacetSource::Index(rows.collect::<Result<_, _>>()?))
+    }
+
+    /// Adds the tags of the assets `rowids` to `tally` (rows since removed count for nothing).
+    pub fn tally_tags(&self, rowids: &[i64], tally: &mut TagTally) -> Result<(), CacheError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT tag.value, COUNT(*) FROM assets, json_each(assets.tags_json) AS tag
+             WHERE assets.rowid IN rarray(?1) GROUP BY tag.value",
+        )?;
+        let list: Vec<Value> = rowids.iter().copied().map(Value::Integer).collect();
+        let rows = statement.query_map([Rc::new(list)], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, u32>(1)?))
+        })?;
+        for row in rows {
+            let (tag, count) = row?;
+            *tally.counts.entry(tag).or_default() += count;
+        }
+        Ok(())
     }
 
     /// Which state of the database a remembered answer belongs to: `data_version` moves when

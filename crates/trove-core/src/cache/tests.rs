@@ -23,7 +23,7 @@ pub(super) fn account(cache: &mut Cache) -> Account {
         .unwrap()
 }
 
-pub(super) fn asset(
+pub(crate) fn asset(
     account_id: &str,
     id: &str,
     name: &str,

@@ -16,12 +16,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use futures_util::StreamExt;
 use tokio::sync::{watch, Semaphore};
 
 use crate::library::{Library, LibraryError};
 use crate::model::{Asset, AssetKind, TroveEvent};
+use crate::reachability::{self, Permit, Reachability, ReachabilityError};
 use crate::thumbs::{self, Limits, ThumbError};
+
+mod fetch;
 
 /// The default size of the thumbnail folder.
 pub const DEFAULT_CAP_BYTES: u64 = 512 * 1024 * 1024;
@@ -51,6 +53,8 @@ pub enum ThumbStoreError {
     Worker(String),
     #[error("{asset} is no longer shown; its thumbnail was not made")]
     Unwanted { asset: String },
+    #[error(transparent)]
+    Reachability(#[from] ReachabilityError),
 }
 
 /// An encoded thumbnail as served to the web view.
@@ -83,6 +87,8 @@ pub struct ThumbStore {
     unwanted: Mutex<HashSet<String>>,
     /// Thumbnails finished and asked for since the store was last idle.
     progress: Mutex<(u32, u32)>,
+    /// Servers that did not answer lately are not asked again for every tile.
+    reachability: Reachability,
 }
 
 impl ThumbStore {
@@ -103,6 +109,7 @@ impl ThumbStore {
             paused: watch::channel(false).0,
             unwanted: Mutex::new(HashSet::new()),
             progress: Mutex::new((0, 0)),
+            reachability: Reachability::new(),
         })
     }
 
@@ -169,6 +176,8 @@ impl ThumbStore {
         if let Some(served) = self.read(&key) {
             return Ok(served);
         }
+        // Offline, a screen of tiles would each wait a worker's turn only to fail to connect.
+        self.reachability.permit(&source_origin(&asset)?)?;
         // Either this request makes it, or it waits for the one already making it. A maker whose
         // tile went away gives up; a waiter is a live request, so it then makes it itself.
         let maker = loop {
@@ -232,12 +241,14 @@ impl ThumbStore {
             .acquire()
             .await
             .map_err(|e| worker(&e.to_string()))?;
-        // Its turn has come: is it still wanted, and does the asset still exist?
+        // Its turn has come: is it still wanted, is its server still thought reachable (another
+        // thumbnail may have failed meanwhile), and does the asset still exist?
         if self.is_unwanted(asset) {
             return Err(ThumbStoreError::Unwanted {
                 asset: asset.id.clone(),
             });
         }
+        let reachable = self.reachability.permit(&source_origin(asset)?)?;
         let account = self.library.account(&asset.account_id)?;
         if self.library.find_asset(&asset.id, Some(&account)).is_err() {
             return Err(ThumbStoreError::UnknownAsset {
@@ -256,6 +267,10 @@ impl ThumbStore {
                 ServedThumbnail { mime, bytes }
             }
             (None, Some(url), AssetKind::Video) => {
+                if reachable != Permit::Answered {
+                    // ffmpeg costs a process to find out what one request can.
+                    self.check_answers(url).await?;
+                }
                 let (url, limits) = (url.clone(), self.limits.clone());
                 let duration = asset.duration_s;
                 let thumb = tokio::task::spawn_blocking(move || {
@@ -316,76 +331,6 @@ impl ThumbStore {
             .and_then(|rules| rules.for_kind(asset.kind))
             .and_then(|kind| kind.max_bytes);
         account_limit.map_or(MAX_DOWNLOAD_BYTES, |l| l.min(MAX_DOWNLOAD_BYTES))
-    }
-
-    async fn response(&self, url: &str) -> Result<reqwest::Response, ThumbStoreError> {
-        let failed = |detail: String| ThumbStoreError::Fetch {
-            url: url.to_owned(),
-            detail,
-        };
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(failed(format!("HTTP {}", response.status())));
-        }
-        Ok(response)
-    }
-
-    /// Streams the body at `url` into `sink`, stopping with an error past `limit` bytes.
-    async fn download(
-        &self,
-        url: &str,
-        limit: u64,
-        mut sink: impl FnMut(&[u8]) -> Result<(), ThumbStoreError>,
-    ) -> Result<(), ThumbStoreError> {
-        let mut written = 0u64;
-        let mut body = self.response(url).await?.bytes_stream();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| ThumbStoreError::Fetch {
-                url: url.to_owned(),
-                detail: e.to_string(),
-            })?;
-            written += chunk.len() as u64;
-            if written > limit {
-                return Err(ThumbStoreError::TooLarge {
-                    url: url.to_owned(),
-                    limit,
-                });
-            }
-            sink(&chunk)?;
-        }
-        Ok(())
-    }
-
-    async fn download_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, ThumbStoreError> {
-        let mut bytes = Vec::new();
-        self.download(url, limit, |chunk| {
-            bytes.extend_from_slice(chunk);
-            Ok(())
-        })
-        .await?;
-        Ok(bytes)
-    }
-
-    /// The media in a temporary file that goes when dropped.
-    async fn download_file(
-        &self,
-        url: &str,
-        limit: u64,
-    ) -> Result<tempfile::NamedTempFile, ThumbStoreError> {
-        let disk = |cause| ThumbStoreError::Disk {
-            path: self.dir.clone(),
-            cause,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(disk)?;
-        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(disk)?;
-        self.download(url, limit, |chunk| file.write_all(chunk).map_err(disk))
-            .await?;
-        Ok(file)
     }
 
     fn path_of(&self, key: &str, mime: &str) -> PathBuf {
@@ -455,6 +400,12 @@ impl ThumbStore {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// The origin of the address a thumbnail is made from (the provider's thumbnail, else the file).
+fn source_origin(asset: &Asset) -> Result<String, ThumbStoreError> {
+    let source = asset.thumbnail_url.as_deref().or(asset.url.as_deref());
+    Ok(reachability::origin_of(source.unwrap_or_default())?)
 }
 
 fn worker(message: &str) -> ThumbStoreError {
