@@ -8,7 +8,10 @@
 //! thumbnails are made at once, a request for one already being made waits for it, and the
 //! folder is kept under its size cap by removing the least recently shown. Work can be paused;
 //! a thumbnail whose tile has scrolled away (or whose asset was deleted) before its turn came is
-//! not made; progress (done of total) is announced as events.
+//! not made; progress (done of total) is announced as events. A server that failed to connect
+//! is refused at once for a while rather than asked again for every tile (see
+//! [`crate::reachability`]), and a video goes to ffmpeg only once its server has been seen to
+//! answer: offline, a screen of tiles costs no connection attempt or process each.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
