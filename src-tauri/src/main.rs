@@ -60,6 +60,7 @@ fn main() {
             uploads::retry_upload,
             thumbnails::thumbnails_unwanted,
             thumbnails::pause_thumbnails,
+            thumbnails::thumbnails_retry,
             settings::account_settings,
             settings::providers,
             settings::add_account,

@@ -76,3 +76,11 @@ pub fn pause_thumbnails(state: tauri::State<'_, TroveState>, paused: bool) {
         store.set_paused(paused);
     }
 }
+
+/// The network is back: thumbnails of servers that did not answer may be asked for again at once.
+#[tauri::command(async)]
+pub fn thumbnails_retry(state: tauri::State<'_, TroveState>) {
+    if let Some(store) = &state.thumbnails {
+        store.retry_unreachable();
+    }
+}

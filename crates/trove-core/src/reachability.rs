@@ -85,6 +85,13 @@ impl Reachability {
         self.failed_at(origin, Instant::now());
     }
 
+    /// Forgets every failure: the caller knows the network is back (an account synced again).
+    pub fn forget_failures(&self) {
+        if let Ok(mut origins) = self.origins.lock() {
+            origins.retain(|_, known| matches!(known, Known::Answered { .. }));
+        }
+    }
+
     fn permit_at(&self, origin: &str, now: Instant) -> Result<Permit, ReachabilityError> {
         let Ok(origins) = self.origins.lock() else {
             return Ok(Permit::Try);
@@ -214,6 +221,16 @@ mod tests {
             retry_in(reach.permit_at(ORIGIN, start + Duration::from_secs(62))),
             5
         );
+    }
+
+    #[test]
+    fn forgetting_failures_lets_every_origin_be_tried_again() {
+        let reach = Reachability::new();
+        reach.failed(ORIGIN);
+        reach.answered("http://127.0.0.1:10");
+        reach.forget_failures();
+        assert_eq!(reach.permit(ORIGIN), Ok(Permit::Try));
+        assert_eq!(reach.permit("http://127.0.0.1:10"), Ok(Permit::Answered));
     }
 
     #[test]

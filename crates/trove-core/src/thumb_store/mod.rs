@@ -121,6 +121,12 @@ impl ThumbStore {
         self.paused.send_replace(paused);
     }
 
+    /// The network is back (an account synced after failing): servers that did not answer are
+    /// asked again at once, not after their back-off.
+    pub fn retry_unreachable(&self) {
+        self.reachability.forget_failures();
+    }
+
     /// The tile of this asset is gone: its thumbnail, if not yet begun, is not made.
     pub fn forget(&self, account_id: &str, asset_id: &str) {
         if let Ok(mut unwanted) = self.unwanted.lock() {
