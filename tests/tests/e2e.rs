@@ -335,3 +335,64 @@ async fn files_chosen_in_the_window_are_uploaded_or_refused_with_a_reason() {
     );
     desktop.close().await;
 }
+
+/// Polls `script` (which returns a boolean) in the page until it holds.
+async fn wait_until_page(desktop: &Desktop, what: &str, script: &str, timeout: Duration) {
+    let deadline = std::time::Instant::now() + timeout;
+    while desktop.script(script).await.unwrap() != serde_json::json!(true) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} within {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Browsing offline, the tiles' thumbnails fail (their server is down) and the kind's icon
+/// stands in; once the account syncs again, the same tiles ask again and show their pictures.
+#[tokio::test(flavor = "multi_thread")]
+async fn thumbnails_that_failed_offline_come_once_the_server_is_back() {
+    let home = tempfile::tempdir().unwrap();
+    let data_dir = home.path().join("trove");
+    let storage = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(&storage.path().join("team"));
+    server.seed_tiles(12).await;
+    let cli = trove_tests::cli::Cli::at(&data_dir, &server.api_key);
+    cli.add_team(&server.base_url);
+    cli.ok(&["sync"]);
+    std::env::set_var("TEAM_KEY", &server.api_key);
+    server.kill_hard();
+
+    let desktop = Desktop::launch(&data_dir, home.path()).await.unwrap();
+    desktop
+        .wait_for_texts(
+            "[data-testid=asset-tile] .asset-name",
+            &["tile 0", "tile 11"],
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let tiles = "document.querySelectorAll('[data-testid=asset-tile]').length === 12";
+    let pictures = "document.querySelectorAll('[data-testid=asset-thumbnail]').length";
+    // A failed picture is removed, leaving the icon.
+    wait_until_page(
+        &desktop,
+        "every thumbnail failed while the server is down",
+        &format!("return {tiles} && {pictures} === 0"),
+        Duration::from_secs(30),
+    )
+    .await;
+
+    server.restart();
+    // The background sync tries again within seconds; the tiles follow.
+    wait_until_page(
+        &desktop,
+        "every tile shows its picture once the server is back",
+        &format!(
+            "return {tiles} && document.querySelectorAll('[data-testid=asset-thumbnail].shown').length === 12"
+        ),
+        Duration::from_secs(60),
+    )
+    .await;
+    desktop.close().await;
+}
