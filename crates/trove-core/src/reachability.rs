@@ -4,8 +4,9 @@
 //! attempt, and every video tile an ffmpeg process, on the machine's few cores, while the user
 //! types. After a failure the origin is refused at once until a back-off has passed (5 s,
 //! doubling to 2 min while it keeps failing); then callers may try again (as many at once as the
-//! caller runs workers, the first failure refusing the rest), and one answer forgets the failures. An answer is also remembered for a minute, so a check before
-//! costly work costs a request once per origin, not once per item. Knows nothing of assets.
+//! caller runs workers, the first failure refusing the rest), and one answer forgets the
+//! failures. An answer is also remembered for a minute, so a check before costly work costs a
+//! request once per origin, not once per item. Knows nothing of assets.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
